@@ -1,0 +1,123 @@
+//! Runs a parsed command: builds the target, gathers facts, runs checks, writes the report.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::checks::{self, CheckOptions, Verdict};
+use crate::cli::{CheckArgs, Cli, Command, FactsArgs, FactsFormat, MatrixArgs};
+use crate::facts;
+use crate::policy::Policy;
+use crate::report::{self, Format, Report, text};
+use crate::target::Target;
+
+/// Runs the command; `Err` means the tool could not do its job (exit 2).
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Facts(args) => show_facts(args),
+        Command::Matrix(args) => matrix(args),
+        Command::Checks => {
+            let mut out = String::new();
+            for c in checks::ALL {
+                out.push_str(&format!("{:<14} {}\n", c.id, c.about));
+            }
+            print(&out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let policy = Policy::load(&args.policy.policy)?;
+    if let Some(cloud) = &args.cloud {
+        policy.cloud(cloud)?;
+    }
+    let selected = checks::select(&args.only, &args.skip)?;
+    let target = Target::from_arg(args.target.root.as_deref())?;
+    let facts = facts::gather(&target);
+    let options = CheckOptions { cloud: args.cloud.clone() };
+    let outcomes: Vec<_> = selected.iter().map(|c| (c.run)(&facts, &policy, &options)).collect();
+    let verdict = Verdict::of(&outcomes, args.strict);
+    let report = Report {
+        schema_version: report::SCHEMA_VERSION,
+        bootready_version: env!("CARGO_PKG_VERSION"),
+        target: target.describe(),
+        cloud: args.cloud,
+        facts,
+        checks: outcomes,
+        verdict,
+        strict: args.strict,
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let rendered = match args.format {
+        Format::Text => text::render(&report, text::use_colour(to_terminal)),
+        Format::Json => report::json::render(&report),
+        Format::Junit => report::junit::render(&report),
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, rendered).with_context(|| format!("writing --output {}", path.display()))?;
+            print(&format!("{}\n", report.verdict_line()))?;
+        }
+        None => print(&rendered)?,
+    }
+    Ok(match verdict {
+        Verdict::Ready => ExitCode::SUCCESS,
+        Verdict::NotReady => ExitCode::from(1),
+    })
+}
+
+fn show_facts(args: FactsArgs) -> anyhow::Result<ExitCode> {
+    let target = Target::from_arg(args.target.root.as_deref())?;
+    let facts = facts::gather(&target);
+    let out = match args.format {
+        FactsFormat::Text => text::render_value(&facts),
+        FactsFormat::Json => format!("{}\n", serde_json::to_string_pretty(&facts)?),
+    };
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn matrix(args: MatrixArgs) -> anyhow::Result<ExitCode> {
+    let policy = Policy::load(&args.policy.policy)?;
+    let target = Target::from_arg(args.target.root.as_deref())?;
+    let facts = facts::gather(&target);
+    let rows: Vec<(String, checks::Outcome)> = policy
+        .clouds
+        .keys()
+        .map(|cloud| (cloud.clone(), checks::matrix::for_cloud(&facts, &policy, cloud)))
+        .collect();
+    let out = match args.format {
+        FactsFormat::Json => {
+            let json: Vec<_> = rows
+                .iter()
+                .map(|(cloud, o)| serde_json::json!({"cloud": cloud, "status": o.status, "summary": o.summary, "evidence": o.evidence, "remediation": o.remediation}))
+                .collect();
+            format!("{}\n", serde_json::to_string_pretty(&json)?)
+        }
+        FactsFormat::Text => {
+            let colour = text::use_colour(std::io::stdout().is_terminal());
+            let mut x = match &facts.os {
+                Ok(os) => format!("{} ({} {})\n", os.pretty_name, os.id, os.version_id),
+                Err(e) => format!("unidentified OS ({e})\n"),
+            };
+            for (cloud, o) in &rows {
+                x.push_str(&format!("{cloud:<10} {} {}\n", text::paint(o.status, colour), o.summary));
+            }
+            x
+        }
+    };
+    print(&out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes to standard output; a closed pipe (`| head`) is not an error worth a panic.
+fn print(s: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to standard output"),
+    }
+}

@@ -1,0 +1,158 @@
+//! The checks: pure functions over the gathered facts, the policy and the options. No I/O.
+
+pub mod matrix;
+pub mod os;
+
+use serde::Serialize;
+
+use crate::facts::Facts;
+use crate::policy::Policy;
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The requirement is met.
+    Pass,
+    /// Not run: it does not apply (and says why).
+    Skip,
+    /// Met with a caveat, or unknown to the vendor; does not block (unless `--strict`).
+    Warn,
+    /// The requirement is not met: the image will not bootstrap.
+    Fail,
+    /// The facts could not be gathered: the verdict cannot be trusted.
+    Error,
+}
+
+impl Status {
+    /// Lower-case name as used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Skip => "skip",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// What one check found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    /// The check id, e.g. `matrix`.
+    pub id: &'static str,
+    /// pass, warn, fail, skip or error.
+    pub status: Status,
+    /// One line saying what was found.
+    pub summary: String,
+    /// Where it was found: files, commands, policy cells.
+    pub evidence: Vec<String>,
+    /// What to do about it; present for anything that does not pass.
+    pub remediation: Option<String>,
+}
+
+impl Outcome {
+    /// A new outcome for check `id`.
+    pub fn new(id: &'static str, status: Status, summary: impl Into<String>) -> Outcome {
+        Outcome { id, status, summary: summary.into(), evidence: Vec::new(), remediation: None }
+    }
+
+    /// Adds a line of evidence.
+    pub fn evidence(mut self, line: impl Into<String>) -> Outcome {
+        self.evidence.push(line.into());
+        self
+    }
+
+    /// Sets the remediation.
+    pub fn fix(mut self, remediation: impl Into<String>) -> Outcome {
+        self.remediation = Some(remediation.into());
+        self
+    }
+}
+
+/// Options that change what the checks require, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// The target cloud (`--cloud`); `None` skips the matrix check.
+    pub cloud: Option<String>,
+}
+
+/// A check: its id, what it verifies, and the pure function that decides it.
+pub struct CheckDef {
+    /// Stable id used in reports, `--check` and `--skip`.
+    pub id: &'static str,
+    /// What it verifies, for `bootready checks`.
+    pub about: &'static str,
+    /// Decides the outcome from the facts alone.
+    pub run: fn(&Facts, &Policy, &CheckOptions) -> Outcome,
+}
+
+/// Every check, in report order.
+pub const ALL: &[CheckDef] = &[
+    CheckDef { id: os::ID, about: os::ABOUT, run: os::check },
+    CheckDef { id: matrix::ID, about: matrix::ABOUT, run: matrix::check },
+];
+
+/// The checks to run: `only` if not empty (else all), minus `skip`; unknown ids are an error.
+pub fn select(only: &[String], skip: &[String]) -> anyhow::Result<Vec<&'static CheckDef>> {
+    for id in only.iter().chain(skip) {
+        if !ALL.iter().any(|c| c.id == id) {
+            let known: Vec<&str> = ALL.iter().map(|c| c.id).collect();
+            anyhow::bail!("unknown check '{id}': known checks are {}", known.join(", "));
+        }
+    }
+    Ok(ALL
+        .iter()
+        .filter(|c| only.is_empty() || only.iter().any(|o| o == c.id))
+        .filter(|c| !skip.iter().any(|s| s == c.id))
+        .collect())
+}
+
+/// The overall answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// No fail or error (and, under `--strict`, no warn).
+    Ready,
+    /// At least one fail or error (or, under `--strict`, a warn).
+    NotReady,
+}
+
+impl Verdict {
+    /// Decides the verdict from the outcomes.
+    pub fn of(outcomes: &[Outcome], strict: bool) -> Verdict {
+        let blocking = |s: Status| matches!(s, Status::Fail | Status::Error) || (strict && s == Status::Warn);
+        if outcomes.iter().any(|o| blocking(o.status)) { Verdict::NotReady } else { Verdict::Ready }
+    }
+
+    /// `ready` or `not-ready`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ready => "ready",
+            Verdict::NotReady => "not-ready",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdict_rules() {
+        let o = |s| Outcome::new("x", s, "");
+        assert_eq!(Verdict::of(&[o(Status::Pass), o(Status::Warn), o(Status::Skip)], false), Verdict::Ready);
+        assert_eq!(Verdict::of(&[o(Status::Pass), o(Status::Warn)], true), Verdict::NotReady);
+        assert_eq!(Verdict::of(&[o(Status::Error)], false), Verdict::NotReady);
+        assert_eq!(Verdict::of(&[o(Status::Fail)], false), Verdict::NotReady);
+    }
+
+    #[test]
+    fn check_ids_are_unique() {
+        let mut ids: Vec<_> = ALL.iter().map(|c| c.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), ALL.len());
+    }
+}

@@ -1,0 +1,85 @@
+//! Facts about the target, gathered once and shown as they are (`bootready facts`).
+//! Each module exposes `gather(&Target)`; a failure to gather is data, not a crash.
+
+pub mod os;
+
+use serde::{Serialize, Serializer};
+
+use crate::target::{Mode, RootError, Target};
+
+/// Why a fact could not be gathered: the file and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GatherError {
+    /// The in-root file (or command) involved, when there is one.
+    pub path: Option<String>,
+    /// What went wrong.
+    pub error: String,
+}
+
+impl GatherError {
+    /// An error about `path` (if any) with a reason.
+    pub fn new(path: Option<&str>, error: impl Into<String>) -> GatherError {
+        GatherError { path: path.map(str::to_string), error: error.into() }
+    }
+
+    /// Wraps a root-resolver error.
+    pub fn from_root(e: RootError) -> GatherError {
+        GatherError { path: Some(e.path().to_string()), error: e.to_string() }
+    }
+}
+
+impl std::fmt::Display for GatherError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.error)
+    }
+}
+
+/// A gathered value, or why it could not be had. Serialises as the value itself, or as
+/// `{"path": ..., "error": ...}`.
+pub type Gathered<T> = Result<T, GatherError>;
+
+fn ser_gathered<T: Serialize, S: Serializer>(g: &Gathered<T>, s: S) -> Result<S::Ok, S::Error> {
+    match g {
+        Ok(v) => v.serialize(s),
+        Err(e) => e.serialize(s),
+    }
+}
+
+/// What the target is, for the report header.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetFacts {
+    /// `live` or `image`.
+    pub mode: Mode,
+    /// The root directory inspected (`/` on a live host).
+    pub root: String,
+    /// Host name (live host only).
+    pub hostname: Option<String>,
+    /// Kernel version (live host only).
+    pub kernel: Option<String>,
+}
+
+/// Everything bootready learned about the target.
+#[derive(Debug, Clone, Serialize)]
+pub struct Facts {
+    /// The target itself.
+    pub target: TargetFacts,
+    /// The operating system.
+    #[serde(serialize_with = "ser_gathered")]
+    pub os: Gathered<os::OsRelease>,
+}
+
+/// Gathers every fact about the target.
+pub fn gather(target: &Target) -> Facts {
+    Facts { target: target_facts(target), os: os::gather(target) }
+}
+
+fn target_facts(target: &Target) -> TargetFacts {
+    let live = target.mode == Mode::Live;
+    TargetFacts {
+        mode: target.mode,
+        root: target.root.base().display().to_string(),
+        // Associated functions: no refresh of process or memory tables is done.
+        hostname: if live { sysinfo::System::host_name().ok() } else { None },
+        kernel: if live { sysinfo::System::kernel_version().ok() } else { None },
+    }
+}

@@ -1,0 +1,11 @@
+//! bootready: will this machine image bootstrap its management agent from user data?
+//!
+//! Data flows one way: target -> facts -> checks -> report.
+
+pub mod app;
+pub mod checks;
+pub mod cli;
+pub mod facts;
+pub mod policy;
+pub mod report;
+pub mod target;

@@ -1,0 +1,49 @@
+//! The JSON report: the `Report` serialised as it is.
+
+use super::Report;
+
+/// Renders the report as pretty-printed JSON with a trailing newline.
+pub fn render(report: &Report) -> String {
+    // Serialising plain data with string keys cannot fail.
+    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::{Outcome, Status, Verdict};
+    use crate::facts::os::from_os_release;
+    use crate::facts::{Facts, TargetFacts};
+    use crate::target::Mode;
+
+    #[test]
+    fn schema_fields_are_where_the_docs_say() {
+        let facts = Facts {
+            target: TargetFacts { mode: Mode::Image, root: "/img".into(), hostname: None, kernel: None },
+            os: Ok(from_os_release("ID=centos\nVERSION_ID=7\n", "/etc/os-release").unwrap()),
+        };
+        let report = Report {
+            schema_version: 1,
+            bootready_version: "0",
+            target: "/img".into(),
+            cloud: Some("aws".into()),
+            facts,
+            checks: vec![Outcome::new("matrix", Status::Pass, "ok").evidence("cell")],
+            verdict: Verdict::Ready,
+            strict: false,
+        };
+        let v: serde_json::Value = serde_json::from_str(&render(&report)).unwrap();
+        assert_eq!(v["schema_version"], 1);
+        assert_eq!(v["facts"]["os"]["id"], "centos");
+        assert_eq!(v["facts"]["os"]["version_id"], "7");
+        assert_eq!(v["facts"]["os"]["major"], 7);
+        assert_eq!(v["facts"]["os"]["family"], "rhel");
+        assert_eq!(v["checks"][0]["id"], "matrix");
+        assert_eq!(v["checks"][0]["status"], "pass");
+        assert_eq!(v["checks"][0]["evidence"][0], "cell");
+        assert_eq!(v["checks"][0]["remediation"], serde_json::Value::Null);
+        assert_eq!(v["verdict"], "ready");
+    }
+}
