@@ -37,7 +37,11 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let selected = checks::select(&args.only, &args.skip)?;
     let target = Target::from_arg(args.target.root.as_deref())?;
     let facts = facts::gather(&target);
-    let options = CheckOptions { cloud: args.cloud.clone() };
+    let options = CheckOptions {
+        cloud: args.cloud.clone(),
+        https: args.https,
+        bundle_store: args.bundle_store.clone(),
+    };
     let outcomes: Vec<_> = selected.iter().map(|c| (c.run)(&facts, &policy, &options)).collect();
     let verdict = Verdict::of(&outcomes, args.strict);
     let report = Report {

@@ -75,6 +75,14 @@ pub struct CheckArgs {
     /// alibaba, vmware (or one a --policy file adds). Without it the matrix check is skipped.
     #[arg(long, value_name = "CLOUD")]
     pub cloud: Option<String>,
+    /// The bootstrap will fetch over HTTPS: turn on every HTTPS requirement (Python >= 2.7.9
+    /// with a verifying ssl module, openssl-devel, the CA in the trust store). Also implied by
+    /// an https:// --bundle-store and by --cloud softlayer.
+    #[arg(long)]
+    pub https: bool,
+    /// URL of the bundle store the bootstrap downloads from; https:// implies --https.
+    #[arg(long, value_name = "URL")]
+    pub bundle_store: Option<String>,
     /// Report format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,

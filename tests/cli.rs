@@ -141,7 +141,17 @@ fn junit_marks_skips() {
 #[test]
 fn text_report_has_no_colour_off_a_terminal() {
     bootready()
-        .args(["check", "--root", &root("centos-6.10"), "--cloud", "aws"])
+        .args([
+            "check",
+            "--root",
+            &root("centos-6.10"),
+            "--cloud",
+            "aws",
+            "--check",
+            "os",
+            "--check",
+            "matrix",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains(

@@ -87,13 +87,11 @@ pub fn for_cloud(facts: &Facts, policy: &Policy, cloud_key: &str) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::facts::Facts;
     use crate::facts::os::{from_os_release, windows_release};
-    use crate::facts::{Facts, TargetFacts};
-    use crate::target::Mode;
 
     fn facts(os: crate::facts::os::OsRelease) -> Facts {
-        let target = TargetFacts { mode: Mode::Image, root: "/img".into(), hostname: None, kernel: None };
-        Facts { target, os: Ok(os) }
+        Facts::with_os(os)
     }
 
     #[test]

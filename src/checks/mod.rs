@@ -76,6 +76,31 @@ impl Outcome {
 pub struct CheckOptions {
     /// The target cloud (`--cloud`); `None` skips the matrix check.
     pub cloud: Option<String>,
+    /// `--https`: the bootstrap fetches over HTTPS.
+    pub https: bool,
+    /// `--bundle-store URL`.
+    pub bundle_store: Option<String>,
+}
+
+impl CheckOptions {
+    /// Why HTTPS is in play, if it is: `--https`, an `https://` bundle store, or a cloud whose
+    /// policy requires HTTPS-hosted scripts (SoftLayer). `None` when plain HTTP will do.
+    pub fn https_reason(&self, policy: &Policy) -> Option<String> {
+        if self.https {
+            return Some("--https".to_string());
+        }
+        if let Some(url) = &self.bundle_store
+            && url.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        {
+            return Some(format!("--bundle-store {url}"));
+        }
+        let cloud = self.cloud.as_deref()?;
+        policy
+            .clouds
+            .get(cloud)
+            .filter(|c| c.https_required)
+            .map(|c| format!("--cloud {cloud}: {} requires HTTPS-hosted bootstrap scripts", c.label))
+    }
 }
 
 /// A check: its id, what it verifies, and the pure function that decides it.
@@ -146,6 +171,21 @@ mod tests {
         assert_eq!(Verdict::of(&[o(Status::Pass), o(Status::Warn)], true), Verdict::NotReady);
         assert_eq!(Verdict::of(&[o(Status::Error)], false), Verdict::NotReady);
         assert_eq!(Verdict::of(&[o(Status::Fail)], false), Verdict::NotReady);
+    }
+
+    #[test]
+    fn https_is_in_play_by_flag_url_or_cloud() {
+        let p = Policy::builtin().unwrap();
+        let none = CheckOptions { cloud: Some("aws".into()), ..Default::default() };
+        assert_eq!(none.https_reason(&p), None);
+        let flag = CheckOptions { https: true, ..Default::default() };
+        assert_eq!(flag.https_reason(&p).as_deref(), Some("--https"));
+        let url = CheckOptions { bundle_store: Some("HTTPS://store.example/b".into()), ..Default::default() };
+        assert!(url.https_reason(&p).unwrap().starts_with("--bundle-store"));
+        let http = CheckOptions { bundle_store: Some("http://store.example/b".into()), ..Default::default() };
+        assert_eq!(http.https_reason(&p), None);
+        let softlayer = CheckOptions { cloud: Some("softlayer".into()), ..Default::default() };
+        assert!(softlayer.https_reason(&p).unwrap().contains("SoftLayer requires HTTPS"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! Each module exposes `gather(&Target)`; a failure to gather is data, not a crash.
 
 pub mod os;
+pub mod packages;
 
 use serde::{Serialize, Serializer};
 
@@ -66,11 +67,31 @@ pub struct Facts {
     /// The operating system.
     #[serde(serialize_with = "ser_gathered")]
     pub os: Gathered<os::OsRelease>,
+    /// The installed packages (`null` when the image has no package database bootready reads).
+    #[serde(serialize_with = "ser_gathered")]
+    pub packages: Gathered<Option<packages::PackageDb>>,
+}
+
+impl Facts {
+    /// Facts of an image about which nothing was found but its OS: the base for hand-made
+    /// facts in unit tests of the pure checks. Every new fact gets its "nothing here" value here.
+    pub fn with_os(os: os::OsRelease) -> Facts {
+        Facts {
+            target: TargetFacts {
+                mode: Mode::Image,
+                root: "/image".to_string(),
+                hostname: None,
+                kernel: None,
+            },
+            os: Ok(os),
+            packages: Ok(None),
+        }
+    }
 }
 
 /// Gathers every fact about the target.
 pub fn gather(target: &Target) -> Facts {
-    Facts { target: target_facts(target), os: os::gather(target) }
+    Facts { target: target_facts(target), os: os::gather(target), packages: packages::gather(target) }
 }
 
 fn target_facts(target: &Target) -> TargetFacts {

@@ -14,16 +14,12 @@ pub fn render(report: &Report) -> String {
 mod tests {
     use super::*;
     use crate::checks::{Outcome, Status, Verdict};
+    use crate::facts::Facts;
     use crate::facts::os::from_os_release;
-    use crate::facts::{Facts, TargetFacts};
-    use crate::target::Mode;
 
     #[test]
     fn schema_fields_are_where_the_docs_say() {
-        let facts = Facts {
-            target: TargetFacts { mode: Mode::Image, root: "/img".into(), hostname: None, kernel: None },
-            os: Ok(from_os_release("ID=centos\nVERSION_ID=7\n", "/etc/os-release").unwrap()),
-        };
+        let facts = Facts::with_os(from_os_release("ID=centos\nVERSION_ID=7\n", "/etc/os-release").unwrap());
         let report = Report {
             schema_version: 1,
             bootready_version: "0",

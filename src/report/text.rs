@@ -122,6 +122,6 @@ mod tests {
     fn values_render_as_indented_lines() {
         let v =
             serde_json::json!({"os": {"id": "centos", "major": 7, "id_like": ["rhel", "fedora"]}, "x": null});
-        assert_eq!(render_value(&v), "os:\n  id: centos\n  id_like: rhel, fedora\n  major: 7\nx: -\n");
+        assert_eq!(render_value(&v), "os:\n  id: centos\n  major: 7\n  id_like: rhel, fedora\nx: -\n");
     }
 }

@@ -240,6 +240,16 @@ impl Root {
         Ok(buf)
     }
 
+    /// Opens a regular file for streaming, refusing one larger than `limit` bytes; the reader
+    /// never yields more than `limit` bytes even if the file grows.
+    pub fn open(&self, path: &str, limit: u64) -> Result<io::Take<File>, RootError> {
+        let (file, size) = self.open_regular(path)?;
+        if size > limit {
+            return Err(RootError::TooLarge { path: path.to_string(), size, limit });
+        }
+        Ok(file.take(limit))
+    }
+
     /// Opens a regular file for reading; returns it with its size.
     fn open_regular(&self, path: &str) -> Result<(File, u64), RootError> {
         let host = self.resolve(path)?;

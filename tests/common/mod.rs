@@ -39,3 +39,16 @@ pub fn status_of<'a>(report: &'a serde_json::Value, id: &str) -> &'a str {
         .and_then(|c| c["status"].as_str())
         .unwrap_or_else(|| panic!("no check {id} in {report}"))
 }
+
+/// A real Debian 12 root built by `debootstrap` with the real `cloud-init` package, built once
+/// and cached (see tests/system/debian-root.sh). Never modify it: copy it first.
+pub fn debian_root() -> PathBuf {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/system/debian-root.sh");
+    let out = std::process::Command::new("bash").arg(&script).output().expect("runs debian-root.sh");
+    assert!(
+        out.status.success(),
+        "building the Debian root failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
