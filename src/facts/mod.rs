@@ -3,6 +3,7 @@
 
 pub mod os;
 pub mod packages;
+pub mod rpmdb;
 
 use serde::{Serialize, Serializer};
 

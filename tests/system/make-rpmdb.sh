@@ -80,8 +80,11 @@ make_sqlite() {
     done
     rpm --root "$root" --dbpath "$dbpath" --define '_db_backend sqlite' \
         --justdb --nodeps --noscripts --ignorearch --ignoreos --force-debian -i "${rpms[@]}"
-    sqlite3 "$root$dbpath/rpmdb.sqlite" 'PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;' >/dev/null
-    rm -f "$root$dbpath"/rpmdb.sqlite-wal "$root$dbpath"/rpmdb.sqlite-shm "$root$dbpath"/.rpm.lock
+    # rpm leaves the database in WAL mode with an empty -wal and a -shm beside it, as real
+    # RHEL 9 images have them; checkpoint anything pending, keep the empty -wal, drop the rest.
+    sqlite3 "$root$dbpath/rpmdb.sqlite" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+    rm -f "$root$dbpath"/rpmdb.sqlite-shm "$root$dbpath"/.rpm.lock
+    : >"$root$dbpath/rpmdb.sqlite-wal"
 }
 
 # sqlite_to_bdb SQLITE PACKAGES: writes the header blobs of SQLITE into a new DB_HASH file.
@@ -136,7 +139,7 @@ make_sqlite_fixture() {
     make_sqlite "$root" /var/lib/rpm "$@"
     local dst=$out/$image/var/lib/rpm
     mkdir -p "$dst"
-    cp "$root/var/lib/rpm/rpmdb.sqlite" "$dst/rpmdb.sqlite"
+    cp "$root/var/lib/rpm/rpmdb.sqlite" "$root/var/lib/rpm/rpmdb.sqlite-wal" "$dst/"
     echo "$image: $(rpm --root "$root" --dbpath /var/lib/rpm -qa | wc -l) packages ($(stat -c %s "$dst/rpmdb.sqlite") bytes)"
 }
 
