@@ -22,7 +22,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 pybin=/usr/bin/python3 # Debian's python3, which has the bsddb3 module
 # Names of standard-library modules (from Debian's python3), for the python packages' file lists.
-stdlib=$(cd /usr/lib/python3.11 && ls -- *.py | head -200 | tr '\n' ' ')
+modules=(/usr/lib/python3.*/*.py)
+modules=("${modules[@]:0:200}")
+stdlib="${modules[*]##*/}"
 
 # build_rpm NAME EPOCH VERSION RELEASE ARCH SUMMARY: prints the path of the built rpm.
 build_rpm() {
@@ -218,3 +220,28 @@ el9_common=(
 )
 make_sqlite_fixture rhel-9.3 redhat-release:0:9.3:0.5.el9:x86_64 "${el9_common[@]}"
 make_sqlite_fixture rocky-9.3 rocky-release:0:9.3:1.2.el9:noarch "${el9_common[@]}"
+
+# rhel-9.3-pending-wal: the RHEL 9.3 database just after rpm installed one more package
+# (sudo) while another process held a read transaction open, so rpm's closing checkpoint could
+# not copy the new pages back: the install exists only in the committed frames of
+# rpmdb.sqlite-wal, as in an image snapshotted before the log was checkpointed.
+image=rhel-9.3-pending-wal
+cp -a "$work/rhel-9.3" "$work/$image"
+sudo_rpm=$(build_rpm sudo 0 1.9.5p2 9.el9 x86_64 sudo)
+dst=$out/$image/var/lib/rpm
+mkdir -p "$dst"
+"$pybin" - "$work/$image" "$sudo_rpm" "$dst" <<'PY'
+import shutil, sqlite3, subprocess, sys
+root, rpm_file, dst = sys.argv[1:]
+db = f"{root}/var/lib/rpm/rpmdb.sqlite"
+reader = sqlite3.connect(f"file:{db}?mode=ro", uri=True, isolation_level=None)
+reader.execute("BEGIN")
+reader.execute("SELECT count(*) FROM Packages").fetchall()  # holds the read snapshot
+subprocess.run(["rpm", "--root", root, "--dbpath", "/var/lib/rpm", "--define", "_db_backend sqlite",
+                "--justdb", "--nodeps", "--noscripts", "--ignorearch", "--ignoreos", "--force-debian",
+                "-i", rpm_file], check=True, stderr=subprocess.DEVNULL)
+shutil.copy(db, dst)
+shutil.copy(db + "-wal", dst)
+reader.close()
+PY
+echo "$image: $(stat -c %s "$dst/rpmdb.sqlite-wal") bytes of write-ahead log"

@@ -152,6 +152,18 @@ mod tests {
     }
 
     #[test]
+    fn committed_transactions_in_the_write_ahead_log_are_read() {
+        // rpm installed sudo, but the image was captured before the log was checkpointed:
+        // the main file alone still lists 7 packages.
+        let db = gather(&target("rhel-9.3-pending-wal")).unwrap().unwrap();
+        assert_eq!(db.count, 8);
+        assert_eq!(version(&db, "sudo"), "1.9.5p2-9.el9");
+        let dir = format!("{}/tests/fixtures/rhel-9.3-pending-wal/var/lib/rpm", env!("CARGO_MANIFEST_DIR"));
+        let main = std::fs::read(format!("{dir}/rpmdb.sqlite")).unwrap();
+        assert_eq!(sqlite::read_packages(&main).unwrap().len(), 7);
+    }
+
+    #[test]
     fn images_without_an_rpm_database() {
         assert_eq!(gather(&target("ubuntu-22.04")).unwrap(), None);
     }
