@@ -3,12 +3,13 @@
 //! readers, so nothing in the image is opened for writing or executed, and a corrupt file is
 //! an error naming the file, never a panic or a hang.
 //!
-//! Backends, tried in this order: sqlite `rpmdb.sqlite` (RHEL 9, Rocky/Alma 9, Fedora, newer
-//! SUSE), then the Berkeley DB hash `Packages` (CentOS/RHEL 6-8, Amazon Linux 2, older SUSE).
-//! SUSE's ndb `Packages.db` is recognised but not read yet: it is reported as an error.
+//! Backends, tried in this order (newest format first): sqlite `rpmdb.sqlite` (RHEL 9,
+//! Rocky/Alma 9, Fedora), rpm's ndb `Packages.db` (openSUSE, SLES 15 SP3+), then the Berkeley
+//! DB hash `Packages` (CentOS/RHEL 6-8, Amazon Linux 2, SLES 12 to 15 SP2).
 
 pub mod bdb;
 pub mod header;
+pub mod ndb;
 pub mod sqlite;
 
 use std::collections::BTreeMap;
@@ -22,7 +23,7 @@ use crate::target::Target;
 pub const SQLITE_PATHS: [&str; 2] = ["/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite"];
 /// Berkeley DB hash databases (EL6-8, Amazon Linux 2; SLES 15 before ndb).
 pub const BDB_PATHS: [&str; 2] = ["/var/lib/rpm/Packages", "/usr/lib/sysimage/rpm/Packages"];
-/// ndb databases (openSUSE, SLES 15 SP3+): recognised, not read.
+/// ndb databases (openSUSE, SLES 15 SP3+; `/var/lib/rpm` is a symlink to the first there).
 pub const NDB_PATHS: [&str; 2] = ["/usr/lib/sysimage/rpm/Packages.db", "/var/lib/rpm/Packages.db"];
 /// Largest database file read into memory (a full server install is ~50-200 MB).
 const DB_LIMIT: u64 = 512 * 1024 * 1024;
@@ -41,18 +42,17 @@ pub fn gather(target: &Target) -> Result<Option<PackageDb>, GatherError> {
             return build(path, &blobs).map(Some);
         }
     }
+    // Newest format first: an image converted from Berkeley DB may keep the old file.
+    for path in NDB_PATHS {
+        if let Some(file) = read_if_present(target, path)? {
+            let blobs = ndb::read_blobs(&file).map_err(|e| corrupt(path, e))?;
+            return build(path, &blobs).map(Some);
+        }
+    }
     for path in BDB_PATHS {
         if let Some(file) = read_if_present(target, path)? {
             let blobs = bdb::read_values(&file).map_err(|e| corrupt(path, e))?;
             return build(path, &blobs).map(Some);
-        }
-    }
-    for path in NDB_PATHS {
-        if target.root.exists(path) {
-            return Err(GatherError::new(
-                Some(path),
-                format!("{path}: the ndb rpm database (SUSE) is not read by this version of bootready"),
-            ));
         }
     }
     Ok(None)
@@ -164,6 +164,14 @@ mod tests {
     }
 
     #[test]
+    fn sles_15_ndb() {
+        let db = gather(&target("sles-15.3")).unwrap().unwrap();
+        assert_eq!((db.path.as_str(), db.count), ("/usr/lib/sysimage/rpm/Packages.db", 6));
+        assert_eq!(version(&db, "bash"), "4.4-19.6.1");
+        assert_eq!(db.get("system-user-root").unwrap().arch, "noarch");
+    }
+
+    #[test]
     fn images_without_an_rpm_database() {
         assert_eq!(gather(&target("ubuntu-22.04")).unwrap(), None);
     }
@@ -188,7 +196,7 @@ mod tests {
         let e = gather(&t).unwrap_err();
         assert_eq!(e.path.as_deref(), Some("/usr/lib/sysimage/rpm/rpmdb.sqlite"));
         let (_d, t) = image_with("/usr/lib/sysimage/rpm/Packages.db", b"\0");
-        assert!(gather(&t).unwrap_err().error.contains("ndb"));
+        assert!(gather(&t).unwrap_err().error.contains("too short for an ndb file"));
     }
 
     #[test]
