@@ -35,7 +35,7 @@ pub fn gather(target: &Target) -> Result<Option<PackageDb>, GatherError> {
             // Committed transactions may still sit in the write-ahead log beside it.
             let wal_path = format!("{path}-wal");
             let file = match read_if_present(target, &wal_path)? {
-                Some(wal) => sqlite::apply_wal(&file, &wal).map_err(|e| corrupt(&wal_path, e))?,
+                Some(wal) => sqlite::apply_wal(file, &wal).map_err(|e| corrupt(&wal_path, e))?,
                 None => file,
             };
             let blobs = sqlite::read_packages(&file).map_err(|e| corrupt(path, e))?;

@@ -40,12 +40,11 @@ pub fn read_packages(file: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     Ok(blobs)
 }
 
-/// Applies the committed frames of a write-ahead log to a copy of the main file, as sqlite
+/// Applies the committed frames of a write-ahead log to the main file's bytes, as sqlite
 /// would on open: the last valid frame of each page up to the last valid commit frame wins.
 /// Frames after a checksum or salt mismatch are ignored, as sqlite ignores them. Returns the
 /// file unchanged when the log holds no committed frames (rpm leaves an empty `-wal`).
-pub fn apply_wal(main: &[u8], wal: &[u8]) -> Result<Vec<u8>, String> {
-    let mut file = main.to_vec();
+pub fn apply_wal(mut file: Vec<u8>, wal: &[u8]) -> Result<Vec<u8>, String> {
     if wal.len() < 32 {
         return Ok(file);
     }
@@ -92,10 +91,10 @@ pub fn apply_wal(main: &[u8], wal: &[u8]) -> Result<Vec<u8>, String> {
         at += frame;
     }
     let Some(db_pages) = db_pages else { return Ok(file) };
-    if main.len() >= 100 && db_page_size(main) != Some(page_size) {
+    if file.len() >= 100 && db_page_size(&file) != Some(page_size) {
         return Err("the write-ahead log's page size differs from the database's".to_string());
     }
-    let new_len = db_pages.checked_mul(page_size).filter(|&n| n <= main.len() + wal.len());
+    let new_len = db_pages.checked_mul(page_size).filter(|&n| n <= file.len() + wal.len());
     let new_len = new_len.ok_or("the write-ahead log names an impossible database size")?;
     file.resize(new_len, 0);
     for (pgno, page) in committed {
@@ -446,7 +445,7 @@ mod tests {
     fn committed_wal_frames_are_applied_and_bad_ones_ignored() {
         let main = fixture("rhel-9.3");
         // An empty log (what rpm leaves behind) changes nothing.
-        assert_eq!(apply_wal(&main, &[]).unwrap(), main);
+        assert_eq!(apply_wal(main.clone(), &[]).unwrap(), main);
         // A log holding one committed frame: page 1 with its schema's first byte changed.
         let mut page = main[..4096].to_vec();
         page[100] = 0x0d;
@@ -467,7 +466,7 @@ mod tests {
         frame.extend(&page);
         let mut log = wal.clone();
         log.extend(&frame);
-        let applied = apply_wal(&main, &log).unwrap();
+        let applied = apply_wal(main.clone(), &log).unwrap();
         assert_eq!(applied.len(), main.len());
         assert_eq!(applied[100], 0x0d);
         assert_eq!(&applied[4096..], &main[4096..]);
@@ -475,13 +474,13 @@ mod tests {
         let mut bad = log.clone();
         let last = bad.len() - 1;
         bad[last] ^= 1;
-        assert_eq!(apply_wal(&main, &bad).unwrap(), main);
+        assert_eq!(apply_wal(main.clone(), &bad).unwrap(), main);
         // Garbage is an error or ignored, never a panic.
-        assert!(apply_wal(&main, &[0u8; 100]).is_err());
+        assert!(apply_wal(main.clone(), &[0u8; 100]).is_err());
         for i in 0..log.len().min(200) {
             let mut l = log.clone();
             l[i] ^= 0xff;
-            let _ = apply_wal(&main, &l);
+            let _ = apply_wal(main.clone(), &l);
         }
     }
 }
