@@ -69,7 +69,7 @@ build_rpm() {
 }
 
 # make_sqlite ROOT DBPATH PKG...: installs the packages (NAME:EPOCH:VERSION:RELEASE:ARCH) into
-# ROOT's database at DBPATH (sqlite) and leaves a checkpointed rpmdb.sqlite without -wal/-shm.
+# ROOT's database at DBPATH (sqlite), checkpointed, with the empty -wal rpm leaves beside it.
 make_sqlite() {
     local root=$1 dbpath=$2
     shift 2
