@@ -200,6 +200,20 @@ mod tests {
     }
 
     #[test]
+    fn a_giant_or_special_database_file_is_refused_unread() {
+        let (d, t) = image_with("/var/lib/rpm/rpmdb.sqlite", b"");
+        let giant =
+            std::fs::OpenOptions::new().write(true).open(d.path().join("var/lib/rpm/rpmdb.sqlite")).unwrap();
+        giant.set_len(DB_LIMIT + 1).unwrap(); // sparse: no disk used
+        let e = gather(&t).unwrap_err();
+        assert_eq!(e.path.as_deref(), Some("/var/lib/rpm/rpmdb.sqlite"));
+        assert!(e.error.contains("limit"), "{e:?}");
+        let (d, t) = image_with("/var/lib/rpm/x", b"");
+        std::fs::create_dir(d.path().join("var/lib/rpm/Packages")).unwrap();
+        assert!(gather(&t).unwrap_err().error.contains("not a regular file"));
+    }
+
+    #[test]
     fn a_header_that_does_not_decode_is_an_error() {
         // A real database whose every header has its tag NAME renamed: no NAME.
         let path = format!("{}/tests/fixtures/amzn-2/var/lib/rpm/Packages", env!("CARGO_MANIFEST_DIR"));
