@@ -121,6 +121,12 @@ fn hostile_yaml_is_an_error_for_this_check_only() {
     let config = &report["facts"]["init"]["cloud_init"]["config"];
     assert_eq!(config["path"], "/etc/cloud/cloud.cfg.d/50-bomb.cfg", "{config}");
 
+    // Larger than the 1 MiB cap on configuration files: not read at all.
+    std::fs::write(root.join("etc/cloud/cloud.cfg.d/50-bomb.cfg"), "# padding\n".repeat(200_000)).unwrap();
+    let (o, _) = init_agent(&root, "aws");
+    assert_eq!(o["status"], "error", "{o}");
+    assert!(o["summary"].as_str().unwrap().contains("larger than the 1048576-byte limit"), "{o}");
+
     let deep = format!("cloud_final_modules: {}{}\n", "[".repeat(5000), "]".repeat(5000));
     std::fs::write(root.join("etc/cloud/cloud.cfg.d/50-bomb.cfg"), deep).unwrap();
     let (o, _) = init_agent(&root, "aws");

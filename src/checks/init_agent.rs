@@ -16,6 +16,11 @@ pub const ID: &str = "init-agent";
 pub const ABOUT: &str = "an init agent will run the user-data bootstrap script (cloud-init; waagent on Azure; \
                          the guest agent's startup scripts on Google)";
 
+/// Datasources that can stand in for a cloud's own, but only in some launches: OpenStack and
+/// IBM Cloud (SoftLayer) hand user data over a config drive when one is attached; older
+/// cloud-init releases had no IBMCloud datasource and read SoftLayer's config drive this way.
+const ALIASES: [(&str, &str); 2] = [("OpenStack", "ConfigDrive"), ("IBMCloud", "ConfigDrive")];
+
 /// How far one agent gets towards running the bootstrap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Level {
@@ -340,8 +345,18 @@ fn cloud_init_finding(ci: &CloudInit, family: Family, datasource: Option<&str>) 
                     )),
                 );
             } else if let Some(ds) = datasource {
+                let alias = ALIASES
+                    .iter()
+                    .filter(|(of, _)| of.eq_ignore_ascii_case(ds))
+                    .find_map(|(_, a)| list.iter().find(|d| d.trim().eq_ignore_ascii_case(a)));
                 if list.iter().any(|d| d.trim().eq_ignore_ascii_case(ds)) {
                     f.evidence.push(format!("{shown} includes {ds}"));
+                } else if let Some(alias) = alias {
+                    f.problem(
+                        Level::MaySkip,
+                        format!("{shown} has {alias} but not {ds}: user data arrives only when the instance gets a config drive"),
+                        Some(format!("add {ds} to datasource_list in {from} (e.g. `datasource_list: [ {ds}, {alias}, None ]`)")),
+                    );
                 } else {
                     f.problem(
                         Level::WontRun,
@@ -514,6 +529,12 @@ mod tests {
         set_config(&mut f, |c| c.datasource_list = Some(vec!["None".into()]));
         let o = run(&f, "azure");
         assert!(o.summary.contains("no datasource"), "{o:?}");
+        set_config(&mut f, |c| c.datasource_list = Some(vec!["ConfigDrive".into(), "None".into()]));
+        let o = run(&f, "openstack");
+        assert_eq!(o.status, Status::Warn, "{o:?}");
+        assert!(o.summary.contains("has ConfigDrive but not OpenStack"), "{o:?}");
+        assert_eq!(run(&f, "softlayer").status, Status::Warn);
+        assert_eq!(run(&f, "aws").status, Status::Fail);
         set_config(&mut f, |c| c.datasource_list = Some(vec!["Azure".into(), "None".into()]));
         assert_eq!(run(&f, "azure").status, Status::Pass);
         assert_eq!(run(&f, "google").status, Status::Fail);

@@ -73,5 +73,9 @@ mod tests {
         assert!(has_word(&kernel_line(k).unwrap(), "cloud-init=disabled"));
         assert_eq!(kernel_line("title CentOS 6 (2.6.32-754.el6.x86_64)"), None);
         assert!(!has_word("ro quiet cloud-init=enabled", "cloud-init=disabled"));
+        // Rocky 9 Boot Loader Specification entry (/boot/loader/entries/<id>-5.14.0-362.8.1.el9_3.x86_64.conf).
+        let bls = "options root=UUID=5a1e0a6e-93a1 console=ttyS0,115200n8 no_timer_check crashkernel=1G-4G:192M cloud-init=disabled";
+        assert!(has_word(&kernel_line(bls).unwrap(), "cloud-init=disabled"));
+        assert_eq!(kernel_line("title Rocky Linux (5.14.0-362.8.1.el9_3.x86_64) 9.3 (Blue Onyx)"), None);
     }
 }
