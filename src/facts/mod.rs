@@ -1,6 +1,12 @@
 //! Facts about the target, gathered once and shown as they are (`bootready facts`).
 //! Each module exposes `gather(&Target)`; a failure to gather is data, not a crash.
 
+pub mod azure;
+pub mod cloud_init;
+pub mod cmdline;
+pub mod google_guest;
+pub mod image_age;
+pub mod init;
 pub mod os;
 pub mod packages;
 pub mod rpmdb;
@@ -71,6 +77,10 @@ pub struct Facts {
     /// The installed packages (`null` when the image has no package database bootready reads).
     #[serde(serialize_with = "ser_gathered")]
     pub packages: Gathered<Option<packages::PackageDb>>,
+    /// The Linux init agents that may run user data (cloud-init, waagent, Google guest).
+    pub init: init::InitFacts,
+    /// Evidence of when the image was built (dpkg's oldest file, the release file's line).
+    pub image_age: image_age::ImageAge,
 }
 
 impl Facts {
@@ -86,13 +96,22 @@ impl Facts {
             },
             os: Ok(os),
             packages: Ok(None),
+            init: init::InitFacts::none(),
+            image_age: image_age::ImageAge::default(),
         }
     }
 }
 
 /// Gathers every fact about the target.
 pub fn gather(target: &Target) -> Facts {
-    Facts { target: target_facts(target), os: os::gather(target), packages: packages::gather(target) }
+    let packages = packages::gather(target);
+    Facts {
+        target: target_facts(target),
+        os: os::gather(target),
+        init: init::gather(target, &packages),
+        image_age: image_age::gather(&target.root),
+        packages,
+    }
 }
 
 fn target_facts(target: &Target) -> TargetFacts {
