@@ -2,6 +2,8 @@
 
 pub mod matrix;
 pub mod os;
+pub mod privileges;
+pub mod umask;
 
 use serde::Serialize;
 
@@ -117,6 +119,8 @@ pub struct CheckDef {
 pub const ALL: &[CheckDef] = &[
     CheckDef { id: os::ID, about: os::ABOUT, run: os::check },
     CheckDef { id: matrix::ID, about: matrix::ABOUT, run: matrix::check },
+    CheckDef { id: umask::ID, about: umask::ABOUT, run: umask::check },
+    CheckDef { id: privileges::ID, about: privileges::ABOUT, run: privileges::check },
 ];
 
 /// The checks to run: `only` if not empty (else all), minus `skip`; unknown ids are an error.

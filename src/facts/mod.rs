@@ -1,8 +1,11 @@
 //! Facts about the target, gathered once and shown as they are (`bootready facts`).
 //! Each module exposes `gather(&Target)`; a failure to gather is data, not a crash.
 
+pub mod accounts;
 pub mod os;
 pub mod packages;
+pub mod shell;
+pub mod umask;
 
 use serde::{Serialize, Serializer};
 
@@ -70,6 +73,10 @@ pub struct Facts {
     /// The installed packages (`null` when the image has no package database bootready reads).
     #[serde(serialize_with = "ser_gathered")]
     pub packages: Gathered<Option<packages::PackageDb>>,
+    /// The umask the bootstrap inherits (process, configured defaults, which file decided).
+    pub umask: umask::UmaskFacts,
+    /// Local accounts and sudo rules (for the install privileges of the agent's account).
+    pub accounts: accounts::Accounts,
 }
 
 impl Facts {
@@ -85,13 +92,21 @@ impl Facts {
             },
             os: Ok(os),
             packages: Ok(None),
+            umask: umask::UmaskFacts::nothing_found(),
+            accounts: accounts::Accounts::default(),
         }
     }
 }
 
 /// Gathers every fact about the target.
 pub fn gather(target: &Target) -> Facts {
-    Facts { target: target_facts(target), os: os::gather(target), packages: packages::gather(target) }
+    Facts {
+        target: target_facts(target),
+        os: os::gather(target),
+        packages: packages::gather(target),
+        umask: umask::gather(target),
+        accounts: accounts::gather(target),
+    }
 }
 
 fn target_facts(target: &Target) -> TargetFacts {
