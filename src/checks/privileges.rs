@@ -1,6 +1,8 @@
 //! Check `privileges`: the agent's account (`cliqruser`, policy data) may install software
 //! through sudo, without a password or a terminal.
 
+use std::collections::BTreeSet;
+
 use super::{CheckOptions, Outcome, Status};
 use crate::facts::Facts;
 use crate::facts::accounts::{Accounts, SudoRule, User};
@@ -27,39 +29,71 @@ struct Rights<'a> {
     matching: Vec<&'a SudoRule>,
 }
 
-/// True when the user list item matches the account (aliases followed, bounded).
-fn item_matches(a: &Accounts, user: &User, groups: &[(String, u32)], item: &str, depth: usize) -> bool {
-    if item == "ALL" || item == user.name || item == format!("#{}", user.uid) {
-        return true;
-    }
-    if let Some(g) = item.strip_prefix('%') {
-        let g = g.strip_prefix(':').unwrap_or(g);
-        return match g.strip_prefix('#') {
-            Some(gid) => groups.iter().any(|(_, id)| gid == id.to_string()),
-            None => groups.iter().any(|(n, _)| n == g),
-        };
-    }
-    if depth < 8
-        && let Some(members) = a.sudoers.user_aliases.get(item)
-    {
-        return list_matches(a, user, groups, members, depth + 1);
-    }
-    false
+/// The account as sudo sees it in a user list: its name, uid, groups and the `User_Alias`es
+/// that contain it.
+struct Member<'a> {
+    user: &'a User,
+    groups: Vec<(String, u32)>,
+    aliases: BTreeSet<String>,
+    /// `#uid`, the user written by number.
+    by_uid: String,
 }
 
-/// sudo's list rule: the last item that matches decides, `!item` denying.
-fn list_matches(a: &Accounts, user: &User, groups: &[(String, u32)], items: &[String], depth: usize) -> bool {
-    let mut matched = false;
-    for item in items {
-        let (neg, name) = match item.strip_prefix('!') {
-            Some(n) => (true, n.trim()),
-            None => (false, item.as_str()),
-        };
-        if item_matches(a, user, groups, name, depth) {
-            matched = !neg;
+impl<'a> Member<'a> {
+    fn new(a: &Accounts, user: &'a User) -> Member<'a> {
+        let by_uid = format!("#{}", user.uid);
+        let mut m = Member { user, groups: a.groups_of(user), aliases: BTreeSet::new(), by_uid };
+        // Aliases may name aliases: iterate to a fixed point (bounded, so a hostile file of
+        // nested aliases costs at most aliases x rounds list scans, never an exponential walk).
+        let rounds = a.sudoers.user_aliases.len().min(64) + 1;
+        for _ in 0..rounds {
+            let mut changed = false;
+            for (name, items) in &a.sudoers.user_aliases {
+                let hit = m.matches(items);
+                if hit != m.aliases.contains(name) {
+                    changed = true;
+                    if hit {
+                        m.aliases.insert(name.clone());
+                    } else {
+                        m.aliases.remove(name);
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
         }
+        m
     }
-    matched
+
+    fn item(&self, item: &str) -> bool {
+        if item == "ALL" || item == self.user.name || item == self.by_uid {
+            return true;
+        }
+        if let Some(g) = item.strip_prefix('%') {
+            let g = g.strip_prefix(':').unwrap_or(g);
+            return match g.strip_prefix('#') {
+                Some(gid) => self.groups.iter().any(|(_, id)| gid == id.to_string()),
+                None => self.groups.iter().any(|(n, _)| n == g),
+            };
+        }
+        self.aliases.contains(item)
+    }
+
+    /// sudo's list rule: the last item that matches decides, `!item` denying.
+    fn matches(&self, items: &[String]) -> bool {
+        let mut matched = false;
+        for item in items {
+            let (neg, name) = match item.strip_prefix('!') {
+                Some(n) => (true, n.trim()),
+                None => (false, item.as_str()),
+            };
+            if self.item(name) {
+                matched = !neg;
+            }
+        }
+        matched
+    }
 }
 
 fn is_all(a: &Accounts, command: &str) -> bool {
@@ -72,11 +106,10 @@ fn installer_name(command: &str) -> Option<&'static str> {
     INSTALLERS.iter().copied().find(|i| *i == base)
 }
 
-fn rights<'a>(a: &'a Accounts, user: &User) -> Rights<'a> {
-    let groups = a.groups_of(user);
+fn rights<'a>(a: &'a Accounts, member: &Member) -> Rights<'a> {
     let mut r = Rights::default();
     for rule in &a.sudoers.rules {
-        if !list_matches(a, user, &groups, &rule.users, 0) {
+        if !member.matches(&rule.users) {
             continue;
         }
         r.matching.push(rule);
@@ -103,8 +136,7 @@ fn rights<'a>(a: &'a Accounts, user: &User) -> Rights<'a> {
 
 /// The `Defaults` setting `name` as it applies to the account: generic lines first, then
 /// user-scoped ones (sudo applies them in that order): `(value, file line)`.
-fn default_for(a: &Accounts, user: &User, name: &str) -> Option<(bool, String)> {
-    let groups = a.groups_of(user);
+fn default_for(a: &Accounts, member: &Member, name: &str) -> Option<(bool, String)> {
     let mut state = None;
     for pass in [false, true] {
         for d in &a.sudoers.defaults {
@@ -112,7 +144,7 @@ fn default_for(a: &Accounts, user: &User, name: &str) -> Option<(bool, String)> 
                 (None, false) => true,
                 (Some(scope), true) if !scope.starts_with(['@', '>', '!']) => {
                     let items: Vec<String> = scope.split(',').map(|s| s.trim().to_string()).collect();
-                    list_matches(a, user, &groups, &items, 0)
+                    member.matches(&items)
                 }
                 _ => false,
             };
@@ -184,7 +216,8 @@ pub fn check(facts: &Facts, policy: &Policy, _options: &CheckOptions) -> Outcome
         .evidence("/etc/sudoers: not found")
         .fix(format!("install sudo, then {fix_grant}"));
     }
-    let r = rights(a, user);
+    let member = Member::new(a, user);
+    let r = rights(a, &member);
     let mut evidence: Vec<String> = vec![format!("read {}", a.sudoers.files.join(", "))];
     for s in &a.sudoers.skipped {
         evidence.push(format!("{}: ignored by sudo: {}", s.file, s.reason));
@@ -192,8 +225,8 @@ pub fn check(facts: &Facts, policy: &Policy, _options: &CheckOptions) -> Outcome
     for rule in &r.matching {
         evidence.push(format!("{} line {}: {}", rule.file, rule.line, rule.text));
     }
-    let tty = default_for(a, user, "requiretty").filter(|(on, _)| *on);
-    let no_auth = default_for(a, user, "authenticate").is_some_and(|(on, _)| !on);
+    let tty = default_for(a, &member, "requiretty").filter(|(on, _)| *on);
+    let no_auth = default_for(a, &member, "authenticate").is_some_and(|(on, _)| !on);
     let with = |o: Outcome, ev: &[String]| ev.iter().fold(o, |o, e| o.evidence(e.clone()));
 
     let (can, nopasswd, how) = match (&r.all, r.installers.last()) {
@@ -339,6 +372,23 @@ mod tests {
             },
         );
         assert_eq!(run(&f).status, Status::Pass);
+    }
+
+    #[test]
+    fn user_aliases_nest_and_hostile_nesting_is_cheap() {
+        let mut f = facts(&[("/etc/sudoers", vec!["OPS"], vec![("ALL", true)])]);
+        let al = &mut f.accounts.sudoers.user_aliases;
+        al.insert("OPS".into(), vec!["AGENTS".into()]);
+        al.insert("AGENTS".into(), vec!["deploy".into(), "%wheel".into()]);
+        assert_eq!(run(&f).status, Status::Pass);
+        // 60 aliases each naming all the others 60 times: a naive walk would never end.
+        let names: Vec<String> = (0..60).map(|i| format!("A{i}")).collect();
+        for n in &names {
+            let items: Vec<String> = names.iter().cycle().take(3600).cloned().collect();
+            f.accounts.sudoers.user_aliases.insert(n.clone(), items);
+        }
+        f.accounts.sudoers.rules[0].users = vec!["A0".into()];
+        assert_eq!(run(&f).status, Status::Warn);
     }
 
     #[test]

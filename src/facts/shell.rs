@@ -104,7 +104,15 @@ enum Sep {
 
 /// Finds the `umask` commands of a shell startup file and whether each runs in `ctx`.
 pub fn umask_commands(text: &str, ctx: ShellContext) -> Vec<UmaskCommand> {
-    let mut w = Walker { ctx, frames: Vec::new(), cond: None, out: Vec::new(), stopped: false };
+    let mut w = Walker {
+        ctx,
+        frames: Vec::new(),
+        cond: None,
+        out: Vec::new(),
+        stopped: false,
+        function_next: false,
+        depth: 0,
+    };
     for (line_no, raw, logical) in logical_lines(text) {
         if w.stopped {
             break;
@@ -122,7 +130,15 @@ struct Walker {
     cond: Option<(bool, Vec<Piece>)>,
     out: Vec<UmaskCommand>,
     stopped: bool,
+    /// A function header without its `{` was seen: the next `{` opens its body.
+    function_next: bool,
+    /// How deep `piece` has recursed within one piece.
+    depth: usize,
 }
+
+/// Keywords handled within one piece (`then umask 002 else umask 022 fi` has four); a hostile
+/// line of thousands is cut here instead of exhausting the stack.
+const MAX_KEYWORDS_PER_PIECE: usize = 64;
 
 impl Walker {
     fn active(&self) -> Tri {
@@ -143,7 +159,7 @@ impl Walker {
                 Sep::Or => chain = chain.and(last_test.map(Tri::not).unwrap_or(Tri::Maybe)),
                 Sep::Pipe => {}
             }
-            last_test = self.words(line, text, piece.sep, &piece.words, chain);
+            last_test = self.piece(line, text, piece.sep, &piece.words, chain);
             if self.stopped {
                 return;
             }
@@ -151,6 +167,17 @@ impl Walker {
     }
 
     /// Handles one piece's words; returns the value of a test command, if it was one.
+    /// Handles one piece, bounding the recursion a line of many keywords (`fi fi fi ...`) causes.
+    fn piece(&mut self, line: usize, text: &str, sep: Sep, words: &[String], chain: Tri) -> Option<Tri> {
+        if self.depth >= MAX_KEYWORDS_PER_PIECE {
+            return None;
+        }
+        self.depth += 1;
+        let value = self.words(line, text, sep, words, chain);
+        self.depth -= 1;
+        value
+    }
+
     fn words(&mut self, line: usize, text: &str, sep: Sep, words: &[String], chain: Tri) -> Option<Tri> {
         if let Some((elif, cond)) = self.cond.as_mut() {
             let elif = *elif;
@@ -170,7 +197,7 @@ impl Walker {
                         let outer = self.active();
                         self.frames.push(Frame { kind: FrameKind::If, outer, branch: value, taken: value });
                     }
-                    self.words(line, text, Sep::Semi, &words[i + 1..], Tri::Yes);
+                    self.piece(line, text, Sep::Semi, &words[i + 1..], Tri::Yes);
                 }
                 None => cond.push(Piece { sep, words: words.to_vec() }),
             }
@@ -183,21 +210,21 @@ impl Walker {
             && !first.ends_with("()")
             && self.frames.last().is_some_and(|f| f.kind == FrameKind::Case)
         {
-            return self.words(line, text, sep, rest, chain);
+            return self.piece(line, text, sep, rest, chain);
         }
         match first.as_str() {
             "if" | "elif" => {
                 self.cond = Some((first == "elif", Vec::new()));
-                self.words(line, text, Sep::Start, rest, Tri::Yes);
+                self.piece(line, text, Sep::Start, rest, Tri::Yes);
                 None
             }
-            "then" => self.words(line, text, Sep::Semi, rest, chain),
+            "then" => self.piece(line, text, Sep::Semi, rest, chain),
             "else" => {
                 if let Some(f) = self.frames.last_mut().filter(|f| f.kind == FrameKind::If) {
                     f.branch = f.taken.not();
                     f.taken = Tri::Yes;
                 }
-                self.words(line, text, Sep::Semi, rest, Tri::Yes)
+                self.piece(line, text, Sep::Semi, rest, Tri::Yes)
             }
             "fi" | "done" | "esac" => {
                 let kind = match first.as_str() {
@@ -208,13 +235,13 @@ impl Walker {
                 if let Some(pos) = self.frames.iter().rposition(|f| f.kind == kind) {
                     self.frames.truncate(pos);
                 }
-                self.words(line, text, Sep::Semi, rest, Tri::Yes)
+                self.piece(line, text, Sep::Semi, rest, Tri::Yes)
             }
             "for" | "while" | "until" | "select" => None, // the header; `do` opens the body
             "do" => {
                 let outer = self.active();
                 self.frames.push(Frame { kind: FrameKind::Loop, outer, branch: Tri::Yes, taken: Tri::Yes });
-                self.words(line, text, Sep::Semi, rest, chain)
+                self.piece(line, text, Sep::Semi, rest, chain)
             }
             "case" => {
                 // Which arm runs depends on the word; every arm is "maybe".
@@ -229,24 +256,25 @@ impl Walker {
             }
             "{" => {
                 let outer = self.active();
-                self.frames.push(Frame { kind: FrameKind::Brace, outer, branch: Tri::Yes, taken: Tri::Yes });
-                self.words(line, text, Sep::Semi, rest, chain)
+                let body = if std::mem::take(&mut self.function_next) { Tri::Maybe } else { Tri::Yes };
+                self.frames.push(Frame { kind: FrameKind::Brace, outer, branch: body, taken: body });
+                self.piece(line, text, Sep::Semi, rest, chain)
             }
             "}" => {
                 if let Some(pos) = self.frames.iter().rposition(|f| f.kind == FrameKind::Brace) {
                     self.frames.truncate(pos);
                 }
-                self.words(line, text, Sep::Semi, rest, Tri::Yes)
+                self.piece(line, text, Sep::Semi, rest, Tri::Yes)
             }
             _ if is_function_start(words) => {
                 // A function body runs only when called: "maybe".
-                let outer = self.active();
-                self.frames.push(Frame {
-                    kind: FrameKind::Brace,
-                    outer,
-                    branch: Tri::Maybe,
-                    taken: Tri::Maybe,
-                });
+                if words.last().is_some_and(|w| w == "{" || w.ends_with("(){")) {
+                    let outer = self.active();
+                    let (branch, taken) = (Tri::Maybe, Tri::Maybe);
+                    self.frames.push(Frame { kind: FrameKind::Brace, outer, branch, taken });
+                } else {
+                    self.function_next = true;
+                }
                 None
             }
             "return" | "exit" => {
@@ -256,7 +284,7 @@ impl Walker {
                 None
             }
             "builtin" | "command" if rest.first().is_some_and(|w| w == "umask") => {
-                self.words(line, text, sep, rest, chain)
+                self.piece(line, text, sep, rest, chain)
             }
             "umask" => {
                 // Keywords after the argument (a line flattened as `then umask 002 else ...`).
@@ -268,9 +296,9 @@ impl Walker {
                     arg,
                     runs: self.active().and(chain),
                 });
-                self.words(line, text, Sep::Semi, &rest[end..], Tri::Yes)
+                self.piece(line, text, Sep::Semi, &rest[end..], Tri::Yes)
             }
-            "!" => self.words(line, text, sep, rest, chain).map(Tri::not),
+            "!" => self.piece(line, text, sep, rest, chain).map(Tri::not),
             _ => {
                 let value = eval_command(words, self.ctx);
                 if value.is_some() { value } else { None }
@@ -649,6 +677,27 @@ umask 077
         let got = runs(text, LOGIN);
         assert!(got.iter().all(|(_, _, r)| *r == Tri::Maybe), "{got:?}");
         assert_eq!(got.len(), 4);
+    }
+
+    #[test]
+    fn function_brace_on_the_next_line() {
+        let text = "set_mask ()\n{\n  umask 027\n}\nfunction other {\n  umask 007\n}\numask 022\n";
+        assert_eq!(
+            runs(text, LOGIN),
+            [
+                (3, Some("027".into()), Tri::Maybe),
+                (6, Some("007".into()), Tri::Maybe),
+                (8, Some("022".into()), Tri::Yes)
+            ]
+        );
+    }
+
+    #[test]
+    fn hostile_keyword_runs_do_not_exhaust_the_stack() {
+        let text = format!("{}umask 077\n", "fi ".repeat(300_000));
+        assert!(runs(&text, LOGIN).is_empty());
+        let text = format!("{}\numask 027\n", "if true; then ".repeat(50_000));
+        assert_eq!(runs(&text, LOGIN), [(2, Some("027".into()), Tri::Yes)]);
     }
 
     #[test]
