@@ -314,14 +314,19 @@ fn process_umask() -> Option<(u32, &'static str)> {
     {
         return Some((m, "/proc/self/status"));
     }
+    Some((umask_set_and_restore(), "umask(2), set and restored"))
+}
+
+/// Reads the umask the only way POSIX offers: set a value and put the old one back.
+#[cfg(unix)]
+fn umask_set_and_restore() -> u32 {
     // SAFETY: umask(2) cannot fail; the old value is restored at once. bootready reads the
     // facts before starting any thread that creates files.
     let old = unsafe { libc::umask(0o022) };
     unsafe { libc::umask(old) };
     // mode_t is u16 on some Unixes, u32 on Linux.
     #[allow(clippy::useless_conversion)]
-    let old = u32::from(old);
-    Some((old, "umask(2), set and restored"))
+    u32::from(old)
 }
 
 #[cfg(not(unix))]
@@ -926,6 +931,54 @@ mod tests {
         let s = "Name:\tcat\nUmask:\t0027\nState:\tR (running)\n";
         assert_eq!(parse_proc_status(s), Some(0o027));
         assert_eq!(parse_proc_status("Name:\tcat\n"), None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn set_and_restore_agrees_with_proc_and_changes_nothing() {
+        let proc_value = || parse_proc_status(&std::fs::read_to_string("/proc/self/status").unwrap());
+        let before = proc_value().unwrap();
+        assert_eq!(umask_set_and_restore(), before);
+        assert_eq!(proc_value(), Some(before));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn systemd_drop_ins_apply_in_file_name_order_across_directories() {
+        use crate::target::Target;
+        let dir = tempfile::tempdir().unwrap();
+        let w = |p: &str, s: &str| {
+            let p = dir.path().join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, s).unwrap();
+        };
+        w("usr/lib/systemd/system/cloud-final.service", "[Service]\nType=oneshot\n");
+        w("usr/lib/systemd/system/cloud-init.service", "[Service]\nType=oneshot\n");
+        // A prefix drop-in (applies to every cloud-*.service) sorts before the unit's own.
+        w("etc/systemd/system/cloud-.service.d/10-harden.conf", "[Service]\nUMask=0077\n");
+        w("usr/lib/systemd/system/cloud-final.service.d/20-vendor.conf", "[Service]\nUMask=0027\n");
+        w("etc/systemd/system/cloud-final.service.d/90-installers.conf", "[Service]\nUMask=0022\n");
+        let target = Target::image(dir.path()).unwrap();
+        let u = gather(&target);
+        assert_eq!(u.init, "systemd");
+        // cloud-final ends at 0022, but cloud-init.service keeps the prefix drop-in's 0077.
+        assert_eq!(u.service.value, "0077");
+        assert_eq!(
+            u.service.source.file.as_deref(),
+            Some("/etc/systemd/system/cloud-.service.d/10-harden.conf")
+        );
+        let files: Vec<&str> = u.settings.iter().map(|s| s.file.as_str()).collect();
+        assert_eq!(
+            files,
+            [
+                "/etc/systemd/system/cloud-.service.d/10-harden.conf",
+                "/usr/lib/systemd/system/cloud-final.service.d/20-vendor.conf",
+                "/etc/systemd/system/cloud-final.service.d/90-installers.conf",
+                "/etc/systemd/system/cloud-.service.d/10-harden.conf",
+            ]
+        );
+        // 0077 -> 0027 -> 0022 loosens twice: both are surprising overrides.
+        assert_eq!(u.overrides.len(), 2);
     }
 
     #[test]
