@@ -528,6 +528,35 @@ mod tests {
         }
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn includes_are_followed_as_sudo_follows_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = |p: &str, s: &str| {
+            let p = dir.path().join(p);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, s).unwrap();
+        };
+        w(
+            "etc/sudoers",
+            "Defaults requiretty\n#include sudoers.local\n@includedir /etc/sudoers.d\n#include /etc/missing\n",
+        );
+        w("etc/sudoers.local", "#include /etc/sudoers\ncliqruser ALL=(ALL) \\\n    NOPASSWD: /usr/bin/yum\n");
+        w("etc/sudoers.d/agent", "Defaults:cliqruser !requiretty\n");
+        w("etc/sudoers.d/agent~", "cliqruser ALL=(ALL) !ALL\n");
+        w("etc/sudoers.d/agent.bak", "cliqruser ALL=(ALL) !ALL\n");
+        let a = gather(&Target::image(dir.path()).unwrap());
+        assert_eq!(a.sudoers.files, ["/etc/sudoers", "/etc/sudoers.local", "/etc/sudoers.d/agent"]);
+        assert_eq!(a.sudoers.skipped.len(), 2);
+        // The continuation line is one rule, numbered where it starts.
+        assert_eq!(a.sudoers.rules.len(), 1);
+        assert_eq!((a.sudoers.rules[0].line, a.sudoers.rules[0].commands[0].nopasswd), (2, true));
+        assert_eq!(a.sudoers.defaults.len(), 2);
+        // The include loop back to /etc/sudoers is reported, not followed forever.
+        assert_eq!(a.errors.len(), 1, "{:?}", a.errors);
+        assert!(a.errors[0].error.contains("included again"));
+    }
+
     #[test]
     fn includedir_skips_like_sudo() {
         assert!(includedir_skips("cliqruser").is_none());
