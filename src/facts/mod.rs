@@ -1,6 +1,7 @@
 //! Facts about the target, gathered once and shown as they are (`bootready facts`).
 //! Each module exposes `gather(&Target)`; a failure to gather is data, not a crash.
 
+pub mod accounts;
 pub mod azure;
 pub mod cloud_init;
 pub mod cmdline;
@@ -10,6 +11,8 @@ pub mod init;
 pub mod os;
 pub mod packages;
 pub mod rpmdb;
+pub mod shell;
+pub mod umask;
 
 use serde::{Serialize, Serializer};
 
@@ -81,6 +84,10 @@ pub struct Facts {
     pub init: init::InitFacts,
     /// Evidence of when the image was built (dpkg's oldest file, the release file's line).
     pub image_age: image_age::ImageAge,
+    /// The umask the bootstrap inherits (process, configured defaults, which file decided).
+    pub umask: umask::UmaskFacts,
+    /// Local accounts and sudo rules (for the install privileges of the agent's account).
+    pub accounts: accounts::Accounts,
 }
 
 impl Facts {
@@ -98,6 +105,8 @@ impl Facts {
             packages: Ok(None),
             init: init::InitFacts::none(),
             image_age: image_age::ImageAge::default(),
+            umask: umask::UmaskFacts::nothing_found(),
+            accounts: accounts::Accounts::default(),
         }
     }
 }
@@ -111,6 +120,8 @@ pub fn gather(target: &Target) -> Facts {
         init: init::gather(target, &packages),
         image_age: image_age::gather(&target.root),
         packages,
+        umask: umask::gather(target),
+        accounts: accounts::gather(target),
     }
 }
 
