@@ -31,13 +31,12 @@ fn dist() -> &'static Path {
                 std::env::var_os("BOOTREADY_DIST_REQUIRED").is_none(),
                 "dist/ is missing: run packaging/build before cargo test (.ci/run does)"
             );
-            let lock = repo.join("target/.dist.lock");
-            let out = Command::new("flock")
-                .arg(&lock)
-                .args(["bash", "-c", "[ -f dist/SHA256SUMS ] || packaging/build"])
+            // packaging/build holds a lock and builds only if dist/ is still missing then.
+            let out = Command::new("bash")
+                .args(["packaging/build", "--if-missing"])
                 .current_dir(&repo)
                 .output()
-                .expect("runs flock and packaging/build");
+                .expect("runs packaging/build");
             assert!(
                 out.status.success(),
                 "dist/ is missing and packaging/build failed; run it yourself to see why:\n{}",
