@@ -1,8 +1,11 @@
 //! Facts about the target, gathered once and shown as they are (`bootready facts`).
 //! Each module exposes `gather(&Target)`; a failure to gather is data, not a crash.
 
+pub mod cloudbase;
 pub mod os;
 pub mod packages;
+pub mod regf;
+pub mod windows;
 
 use serde::{Serialize, Serializer};
 
@@ -70,6 +73,9 @@ pub struct Facts {
     /// The installed packages (`null` when the image has no package database bootready reads).
     #[serde(serialize_with = "ser_gathered")]
     pub packages: Gathered<Option<packages::PackageDb>>,
+    /// Windows registry facts and cloudbase-init (`null` when the target is not Windows).
+    #[serde(serialize_with = "ser_gathered")]
+    pub windows: Gathered<Option<windows::WindowsFacts>>,
 }
 
 impl Facts {
@@ -85,13 +91,19 @@ impl Facts {
             },
             os: Ok(os),
             packages: Ok(None),
+            windows: Ok(None),
         }
     }
 }
 
 /// Gathers every fact about the target.
 pub fn gather(target: &Target) -> Facts {
-    Facts { target: target_facts(target), os: os::gather(target), packages: packages::gather(target) }
+    Facts {
+        target: target_facts(target),
+        os: os::gather(target),
+        packages: packages::gather(target),
+        windows: windows::gather(target),
+    }
 }
 
 fn target_facts(target: &Target) -> TargetFacts {
@@ -99,8 +111,29 @@ fn target_facts(target: &Target) -> TargetFacts {
     TargetFacts {
         mode: target.mode,
         root: target.root.base().display().to_string(),
-        // Associated functions: no refresh of process or memory tables is done.
-        hostname: if live { sysinfo::System::host_name().ok() } else { None },
-        kernel: if live { sysinfo::System::kernel_version().ok() } else { None },
+        hostname: if live { host_name() } else { None },
+        kernel: if live { kernel_version() } else { None },
     }
+}
+
+// Associated functions: no refresh of process or memory tables is done.
+#[cfg(unix)]
+fn host_name() -> Option<String> {
+    sysinfo::System::host_name().ok()
+}
+
+#[cfg(unix)]
+fn kernel_version() -> Option<String> {
+    sysinfo::System::kernel_version().ok()
+}
+
+// Windows: no sysinfo (see Cargo.toml); the environment and os_info (RtlGetVersion).
+#[cfg(windows)]
+fn host_name() -> Option<String> {
+    std::env::var("COMPUTERNAME").ok()
+}
+
+#[cfg(windows)]
+fn kernel_version() -> Option<String> {
+    Some(os_info::get().version().to_string())
 }
