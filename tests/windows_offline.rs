@@ -70,6 +70,25 @@ fn image(name: &str, config_dir: &str, software: Vec<u8>, system: Vec<u8>) -> (t
     (tmp, root)
 }
 
+/// A SAM hive with the built-in Administrator (RID 500, enabled or not) and Guest (disabled), laid
+/// out as Windows keeps them: `Users\Names\<name>` (default value's type = RID), `Users\<RID>\F`.
+fn sam(administrator_enabled: bool) -> Vec<u8> {
+    let users = "SAM\\Domains\\Account\\Users";
+    let mut b = HiveBuilder::new();
+    for (name, rid, enabled) in [("Administrator", 500u32, administrator_enabled), ("Guest", 501, false)] {
+        b.raw(&format!("{users}\\Names\\{name}"), "", rid, &[]);
+        let mut f = vec![0u8; 0x50];
+        f[0] = 2;
+        f[0x30..0x34].copy_from_slice(&rid.to_le_bytes());
+        // ACB: 0x0010 normal account, 0x0200 password does not expire, 0x0001 disabled.
+        let acb: u16 = 0x0210 | if enabled { 0 } else { 0x0001 };
+        f[0x38..0x3a].copy_from_slice(&acb.to_le_bytes());
+        b.binary(&format!("{users}\\{rid:08X}"), "F", &f);
+        b.binary(&format!("{users}\\{rid:08X}"), "V", &[0u8; 0xcc]);
+    }
+    b.build()
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
@@ -198,4 +217,28 @@ fn corrupt_hive_is_an_error_not_a_crash() {
     let (_, report) = check(&root, "aws");
     assert_eq!(status_of(&report, "os"), "error", "{report}");
     assert!(evidence(&report, "os").contains("SOFTWARE"), "{report}");
+}
+
+#[test]
+fn google_administrator_from_the_offline_sam() {
+    let conf = "Program Files/Cloudbase Solutions/Cloudbase-Init/conf/cloudbase-init.conf";
+    let gce = "metadata_services=cloudbaseinit.metadata.services.gceservice.GCEService\r\n";
+    for (enabled, want) in [(true, "pass"), (false, "warn")] {
+        let (_t, root) = image("windows-2016", "Windows/System32/config", software(W2016), system(Some(2)));
+        std::fs::write(root.join("Windows/System32/config/SAM"), sam(enabled)).unwrap();
+        let mut text = std::fs::read_to_string(root.join(conf)).unwrap();
+        text.push_str(gce);
+        std::fs::write(root.join(conf), text).unwrap();
+        let (_, report) = check(&root, "google");
+        assert_eq!(status_of(&report, "init-agent"), want, "{report}");
+        let accounts = &report["facts"]["windows"]["accounts"];
+        assert_eq!(accounts[0]["name"], "Administrator", "{accounts}");
+        assert_eq!(accounts[0]["enabled"], enabled);
+        assert_eq!(accounts[1]["name"], "Guest");
+        assert_eq!(accounts[1]["enabled"], false);
+        if !enabled {
+            let summary = outcome(&report, "init-agent")["summary"].as_str().unwrap();
+            assert!(summary.contains("built-in Administrator is disabled"), "{summary}");
+        }
+    }
 }

@@ -195,7 +195,16 @@ fn decide(win: &WindowsFacts, options: &CheckOptions) -> Outcome {
                         win.accounts_note,
                         if admins.is_empty() { "none".to_string() } else { admins.join(", ") }
                     ));
-                    if admins.is_empty() {
+                    if admins.is_empty() && !win.accounts_admin_complete {
+                        warns.push((
+                            "Google: the built-in Administrator is disabled and other accounts' \
+                             administrator membership is not read offline"
+                                .to_string(),
+                            "make sure the image has an enabled local administrator account (net user \
+                             Administrator /active:yes), or run bootready on the live instance to verify"
+                                .to_string(),
+                        ));
+                    } else if admins.is_empty() {
                         return out(
                             Status::Fail,
                             "Google: no enabled local administrator account, so the bootstrap script is not executed",
@@ -258,6 +267,7 @@ mod tests {
             cloudbase_unattend_config: None,
             accounts: None,
             accounts_note: "offline".into(),
+            accounts_admin_complete: true,
         }
     }
 
@@ -334,6 +344,10 @@ mod tests {
         let o = run(w.clone(), "google");
         assert_eq!(o.status, Status::Fail);
         assert!(o.remediation.unwrap().contains("/active:yes"));
+        // Offline (SAM): other accounts' membership is unknown, so a disabled Administrator warns.
+        let mut offline = w.clone();
+        offline.accounts_admin_complete = false;
+        assert_eq!(run(offline, "google").status, Status::Warn);
         w.accounts = Some(vec![LocalAccount { name: "Administrator".into(), admin: true, enabled: true }]);
         assert_eq!(run(w, "google").status, Status::Pass);
     }

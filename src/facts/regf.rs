@@ -194,6 +194,11 @@ impl Hive {
 
     /// The value `name` of `key` (case-insensitive; `""` is the default value).
     pub fn value(&self, key: Key, name: &str) -> Result<Option<RegValue>, HiveError> {
+        Ok(self.raw_value(key, name)?.map(|(kind, data)| RegValue::decode(kind, &data)))
+    }
+
+    /// The type number and raw data of value `name` (the SAM keeps user RIDs in the type).
+    pub fn raw_value(&self, key: Key, name: &str) -> Result<Option<(u32, Vec<u8>)>, HiveError> {
         let nk = self.nk(key.cell)?;
         let count = le32(nk, 36)? as usize;
         if count == 0 {
@@ -214,8 +219,7 @@ impl Hive {
             let vname: String =
                 if flags & 1 != 0 { raw.iter().map(|&b| char::from(b)).collect() } else { utf16(raw) };
             if vname.eq_ignore_ascii_case(name) {
-                let kind = le32(vk, 12)?;
-                return Ok(Some(RegValue::decode(kind, &self.value_data(vk)?)));
+                return Ok(Some((le32(vk, 12)?, self.value_data(vk)?)));
             }
         }
         Ok(None)

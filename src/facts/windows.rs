@@ -58,6 +58,9 @@ pub struct WindowsFacts {
     pub accounts: Option<Vec<LocalAccount>>,
     /// How the accounts were read, or why they were not.
     pub accounts_note: String,
+    /// True when `admin` is known for every account (live); offline only the built-in
+    /// Administrator (RID 500) is known to be one, as group memberships are not read.
+    pub accounts_admin_complete: bool,
 }
 
 /// A Windows service's registry entry.
@@ -264,7 +267,7 @@ pub fn gather(target: &Target) -> Result<Option<WindowsFacts>, GatherError> {
             Ok(a) => (Some(a), "NetUserEnum (live)".to_string()),
             Err(e) => (None, format!("NetUserEnum failed: {e}")),
         };
-        return from_registry(target, &live::LiveRegistry, Vec::new(), accounts, note).map(Some);
+        return from_registry(target, &live::LiveRegistry, Vec::new(), (accounts, note, true)).map(Some);
     }
     if target.mode == Mode::Live {
         return Ok(None);
@@ -280,18 +283,65 @@ pub fn gather(target: &Target) -> Result<Option<WindowsFacts>, GatherError> {
     .filter(|(h, _)| h.dirty)
     .map(|(_, p)| p.to_string())
     .collect();
-    let note = "not read from offline images: the SAM hive is not parsed; Google's administrator \
-                requirement cannot be verified offline"
-        .to_string();
-    from_registry(target, &reg, dirty, None, note).map(Some)
+    let accounts: Accounts = match sam_accounts(target) {
+        Ok(Some((accounts, path))) => (
+            Some(accounts),
+            format!(
+                "{path} (SAM\\Domains\\Account\\Users): offline, only the built-in Administrator \
+                 (RID 500) is known to be an administrator"
+            ),
+            false,
+        ),
+        Ok(None) => (None, format!("no SAM hive in {HIVE_DIR}"), false),
+        Err(e) => (None, format!("SAM hive not read: {e}"), false),
+    };
+    from_registry(target, &reg, dirty, accounts).map(Some)
+}
+
+/// Local accounts and what is known of them: (accounts, how they were read, admin known for all).
+type Accounts = (Option<Vec<LocalAccount>>, String, bool);
+
+/// Where an offline SAM keeps one user's fixed record (`F`): the RID at 0x30, the ACB flags at 0x38,
+/// bit 0x0001 disabled (the layout chntpw's sam.h and dissect.target's SAM plugin document).
+const ACB_OFFSET: usize = 0x38;
+const ACB_DISABLED: u16 = 0x0001;
+/// The built-in Administrator's relative id.
+const ADMINISTRATOR_RID: u32 = 500;
+
+/// Local accounts from the offline SAM hive: names from `Users\Names\<name>` (whose default
+/// value's *type* is the user's RID), enabled from the ACB flags in `Users\<RID>\F`.
+fn sam_accounts(target: &Target) -> Result<Option<(Vec<LocalAccount>, String)>, GatherError> {
+    let Some(path) = find_hive(target, "SAM")? else { return Ok(None) };
+    let (hive, path) = open_hive(target, &path)?;
+    let err = |e: super::regf::HiveError| GatherError::new(Some(&path), e.0);
+    let users = "SAM\\Domains\\Account\\Users";
+    let Some(names) = hive.open(&format!("{users}\\Names")).map_err(err)? else {
+        return Err(GatherError::new(Some(&path), format!("{users}\\Names is missing")));
+    };
+    let mut out = Vec::new();
+    for key in hive.subkeys(names).map_err(err)? {
+        let name = hive.name(key).map_err(err)?;
+        let Some((rid, _)) = hive.raw_value(key, "").map_err(err)? else { continue };
+        let f = hive.open(&format!("{users}\\{rid:08X}")).map_err(err)?;
+        let acb = match f {
+            Some(k) => hive.raw_value(k, "F").map_err(err)?.and_then(|(_, d)| {
+                d.get(ACB_OFFSET..ACB_OFFSET + 2).map(|b| u16::from_le_bytes([b[0], b[1]]))
+            }),
+            None => None,
+        };
+        let Some(acb) = acb else {
+            return Err(GatherError::new(Some(&path), format!("{users}\\{rid:08X}\\F is missing or short")));
+        };
+        out.push(LocalAccount { name, admin: rid == ADMINISTRATOR_RID, enabled: acb & ACB_DISABLED == 0 });
+    }
+    Ok(Some((out, path)))
 }
 
 fn from_registry(
     target: &Target,
     reg: &dyn Registry,
     dirty_hives: Vec<String>,
-    accounts: Option<Vec<LocalAccount>>,
-    accounts_note: String,
+    (accounts, accounts_note, accounts_admin_complete): Accounts,
 ) -> Result<WindowsFacts, GatherError> {
     let v = version(reg)?;
     let control_set = reg.control_set()?;
@@ -349,6 +399,7 @@ fn from_registry(
         cloudbase_unattend_config: unattend,
         accounts,
         accounts_note,
+        accounts_admin_complete,
     })
 }
 
