@@ -1,8 +1,12 @@
 //! The checks: pure functions over the gathered facts, the policy and the options. No I/O.
 
 pub mod cloudbase;
+pub mod image_age;
+pub mod init_agent;
 pub mod matrix;
 pub mod os;
+pub mod privileges;
+pub mod umask;
 
 use serde::Serialize;
 
@@ -118,9 +122,10 @@ pub struct CheckDef {
 pub const ALL: &[CheckDef] = &[
     CheckDef { id: os::ID, about: os::ABOUT, run: os::check },
     CheckDef { id: matrix::ID, about: matrix::ABOUT, run: matrix::check },
-    // Temporary on branch `windows`: the Windows half of init-agent, registered under its id for
-    // the CLI and Wine tests until init_agent.rs (which calls cloudbase::check on Windows) lands.
-    CheckDef { id: cloudbase::ID, about: cloudbase::ABOUT, run: cloudbase::check },
+    CheckDef { id: init_agent::ID, about: init_agent::ABOUT, run: init_agent::check },
+    CheckDef { id: image_age::ID, about: image_age::ABOUT, run: image_age::check },
+    CheckDef { id: umask::ID, about: umask::ABOUT, run: umask::check },
+    CheckDef { id: privileges::ID, about: privileges::ABOUT, run: privileges::check },
 ];
 
 /// The checks to run: `only` if not empty (else all), minus `skip`; unknown ids are an error.

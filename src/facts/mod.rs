@@ -1,10 +1,20 @@
 //! Facts about the target, gathered once and shown as they are (`bootready facts`).
 //! Each module exposes `gather(&Target)`; a failure to gather is data, not a crash.
 
+pub mod accounts;
+pub mod azure;
+pub mod cloud_init;
 pub mod cloudbase;
+pub mod cmdline;
+pub mod google_guest;
+pub mod image_age;
+pub mod init;
 pub mod os;
 pub mod packages;
 pub mod regf;
+pub mod rpmdb;
+pub mod shell;
+pub mod umask;
 pub mod windows;
 
 use serde::{Serialize, Serializer};
@@ -73,6 +83,14 @@ pub struct Facts {
     /// The installed packages (`null` when the image has no package database bootready reads).
     #[serde(serialize_with = "ser_gathered")]
     pub packages: Gathered<Option<packages::PackageDb>>,
+    /// The Linux init agents that may run user data (cloud-init, waagent, Google guest).
+    pub init: init::InitFacts,
+    /// Evidence of when the image was built (dpkg's oldest file, the release file's line).
+    pub image_age: image_age::ImageAge,
+    /// The umask the bootstrap inherits (process, configured defaults, which file decided).
+    pub umask: umask::UmaskFacts,
+    /// Local accounts and sudo rules (for the install privileges of the agent's account).
+    pub accounts: accounts::Accounts,
     /// Windows registry facts and cloudbase-init (`null` when the target is not Windows).
     #[serde(serialize_with = "ser_gathered")]
     pub windows: Gathered<Option<windows::WindowsFacts>>,
@@ -91,6 +109,10 @@ impl Facts {
             },
             os: Ok(os),
             packages: Ok(None),
+            init: init::InitFacts::none(),
+            image_age: image_age::ImageAge::default(),
+            umask: umask::UmaskFacts::nothing_found(),
+            accounts: accounts::Accounts::default(),
             windows: Ok(None),
         }
     }
@@ -98,10 +120,15 @@ impl Facts {
 
 /// Gathers every fact about the target.
 pub fn gather(target: &Target) -> Facts {
+    let packages = packages::gather(target);
     Facts {
         target: target_facts(target),
         os: os::gather(target),
-        packages: packages::gather(target),
+        init: init::gather(target, &packages),
+        image_age: image_age::gather(&target.root),
+        packages,
+        umask: umask::gather(target),
+        accounts: accounts::gather(target),
         windows: windows::gather(target),
     }
 }

@@ -399,11 +399,11 @@ mod tests {
             for byte in [0x00, 0xff, 0x7f, 0x80] {
                 let mut bad = good.clone();
                 bad[pos] = byte;
-                if let Ok(hive) = Hive::parse(bad) {
-                    if let Ok(Some(key)) = hive.open("Microsoft\\Windows NT\\CurrentVersion") {
-                        let _ = hive.value(key, "ProductName");
-                        let _ = hive.value(key, "DigitalProductId");
-                    }
+                if let Ok(hive) = Hive::parse(bad)
+                    && let Ok(Some(key)) = hive.open("Microsoft\\Windows NT\\CurrentVersion")
+                {
+                    let _ = hive.value(key, "ProductName");
+                    let _ = hive.value(key, "DigitalProductId");
                 }
             }
         }
