@@ -182,11 +182,9 @@ fn open_hive(target: &Target, path: &str) -> Result<(Hive, String), GatherError>
 }
 
 fn offline(target: &Target, with_system: bool) -> Option<Result<OfflineRegistry, GatherError>> {
-    let software = match find_hive(target, "SOFTWARE") {
-        Ok(Some(p)) => p,
-        Ok(None) => return None,
-        Err(e) => return Some(Err(e)),
-    };
+    // Not finding the hive (or not being able to search for it, e.g. a root directory with more
+    // entries than the listing cap) means "not a Windows image": the Linux detection decides.
+    let software = find_hive(target, "SOFTWARE").ok().flatten()?;
     Some((|| {
         let (software, software_path) = open_hive(target, &software)?;
         let system = if with_system {
