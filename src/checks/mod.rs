@@ -1,6 +1,9 @@
 //! The checks: pure functions over the gathered facts, the policy and the options. No I/O.
 
+pub mod bundle_store;
+pub mod certificates;
 pub mod matrix;
+pub mod openssl_devel;
 pub mod os;
 
 use serde::Serialize;
@@ -80,6 +83,8 @@ pub struct CheckOptions {
     pub https: bool,
     /// `--bundle-store URL`.
     pub bundle_store: Option<String>,
+    /// `--ca-cert FILE`: CAs the image's bundle must hold.
+    pub ca_certs: Vec<certificates::RequiredCa>,
 }
 
 impl CheckOptions {
@@ -117,6 +122,9 @@ pub struct CheckDef {
 pub const ALL: &[CheckDef] = &[
     CheckDef { id: os::ID, about: os::ABOUT, run: os::check },
     CheckDef { id: matrix::ID, about: matrix::ABOUT, run: matrix::check },
+    CheckDef { id: openssl_devel::ID, about: openssl_devel::ABOUT, run: openssl_devel::check },
+    CheckDef { id: certificates::ID, about: certificates::ABOUT, run: certificates::check },
+    CheckDef { id: bundle_store::ID, about: bundle_store::ABOUT, run: bundle_store::check },
 ];
 
 /// The checks to run: `only` if not empty (else all), minus `skip`; unknown ids are an error.

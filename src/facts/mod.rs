@@ -1,8 +1,12 @@
 //! Facts about the target, gathered once and shown as they are (`bootready facts`).
 //! Each module exposes `gather(&Target)`; a failure to gather is data, not a crash.
 
+pub mod certs;
+pub mod openssl_devel;
 pub mod os;
 pub mod packages;
+pub mod probe;
+pub mod trust_store;
 
 use serde::{Serialize, Serializer};
 
@@ -70,6 +74,22 @@ pub struct Facts {
     /// The installed packages (`null` when the image has no package database bootready reads).
     #[serde(serialize_with = "ser_gathered")]
     pub packages: Gathered<Option<packages::PackageDb>>,
+    /// OpenSSL development files: package and file evidence.
+    pub openssl_devel: openssl_devel::OpensslDevel,
+    /// The CA trust store the image's OpenSSL and Python use.
+    #[serde(serialize_with = "ser_gathered")]
+    pub trust_store: Gathered<trust_store::TrustStore>,
+    /// The TLS probe of the bundle store (`--probe`); `null` when not probed.
+    pub probe: Option<probe::ProbeResult>,
+}
+
+/// What changes how facts are gathered, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct GatherOptions {
+    /// `--now`: the instant certificate validity is judged at (seconds since the epoch).
+    pub now: Option<i64>,
+    /// `--probe`: the bundle-store URL to connect to.
+    pub probe: Option<String>,
 }
 
 impl Facts {
@@ -85,13 +105,31 @@ impl Facts {
             },
             os: Ok(os),
             packages: Ok(None),
+            openssl_devel: openssl_devel::OpensslDevel::none(),
+            trust_store: Ok(trust_store::TrustStore::none()),
+            probe: None,
         }
     }
 }
 
 /// Gathers every fact about the target.
 pub fn gather(target: &Target) -> Facts {
-    Facts { target: target_facts(target), os: os::gather(target), packages: packages::gather(target) }
+    gather_with(target, &GatherOptions::default())
+}
+
+/// Gathers every fact, judging certificates at `options.now` and probing when asked.
+pub fn gather_with(target: &Target, options: &GatherOptions) -> Facts {
+    let os = os::gather(target);
+    let packages = packages::gather(target);
+    let family = os.as_ref().ok().map(|o| o.family);
+    let now = options.now.unwrap_or_else(crate::timestamp::now);
+    let openssl_devel = openssl_devel::gather(target, packages.as_ref().ok().and_then(Option::as_ref));
+    let trust_store = trust_store::gather(target, family, now);
+    let probe = options.probe.as_deref().map(|url| match &trust_store {
+        Ok(store) => probe::gather(url, store, options.now),
+        Err(_) => probe::gather(url, &trust_store::TrustStore::none(), options.now),
+    });
+    Facts { target: target_facts(target), os, packages, openssl_devel, trust_store, probe }
 }
 
 fn target_facts(target: &Target) -> TargetFacts {
