@@ -134,6 +134,10 @@ const CA_CERT_LIMIT: u64 = 1024 * 1024;
 /// Reads a `--ca-cert` file (PEM, possibly several certificates, or DER): every certificate in it.
 fn read_ca_cert(path: &std::path::Path) -> anyhow::Result<Vec<RequiredCa>> {
     use std::io::Read;
+    let meta = std::fs::metadata(path).with_context(|| format!("--ca-cert {}", path.display()))?;
+    if !meta.is_file() {
+        anyhow::bail!("--ca-cert {}: not a regular file", path.display());
+    }
     let file = std::fs::File::open(path).with_context(|| format!("--ca-cert {}", path.display()))?;
     let mut data = Vec::new();
     file.take(CA_CERT_LIMIT + 1)

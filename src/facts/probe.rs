@@ -259,11 +259,14 @@ fn describe(ssl: &SslRef, r: &mut ProbeResult) {
 
 /// Maps OpenSSL's verify result to the reason a user acts on.
 pub fn kind_of(v: X509VerifyResult) -> FailureKind {
+    // Codes from OpenSSL's x509_vfy.h (stable since 1.0.2).
     match v.as_raw() {
+        // UNABLE_TO_GET_ISSUER_CERT, DEPTH_ZERO_SELF_SIGNED_CERT, SELF_SIGNED_CERT_IN_CHAIN,
+        // UNABLE_TO_GET_ISSUER_CERT_LOCALLY, UNABLE_TO_VERIFY_LEAF_SIGNATURE
         2 | 18 | 19 | 20 | 21 => FailureKind::UnknownCa,
-        10 => FailureKind::Expired,
-        9 => FailureKind::NotYetValid,
-        62 | 64 => FailureKind::NameMismatch,
+        10 => FailureKind::Expired,           // CERT_HAS_EXPIRED
+        9 => FailureKind::NotYetValid,        // CERT_NOT_YET_VALID
+        62 | 64 => FailureKind::NameMismatch, // HOSTNAME_MISMATCH, IP_ADDRESS_MISMATCH
         _ => FailureKind::Verify,
     }
 }

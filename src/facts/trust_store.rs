@@ -361,6 +361,30 @@ mod tests {
     }
 
     #[test]
+    fn duplicates_anchors_and_broken_hash_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        let isrg = crate::facts::certs::tests::ISRG_ROOT_X1;
+        std::fs::create_dir_all(r.join("etc/ssl/certs")).unwrap();
+        std::fs::write(r.join("etc/ssl/certs/ca-certificates.crt"), format!("{isrg}{isrg}")).unwrap();
+        std::os::unix::fs::symlink("ISRG_Root_X1.pem", r.join("etc/ssl/certs/4042bcee.0")).unwrap();
+        let anchors = r.join("usr/local/share/ca-certificates");
+        std::fs::create_dir_all(&anchors).unwrap();
+        let der = certs::parse(isrg.as_bytes(), false).certs[0].0.to_der().unwrap();
+        std::fs::write(anchors.join("isrg.crt"), der).unwrap();
+        std::fs::write(anchors.join("notes.txt"), "not a certificate").unwrap();
+        let s = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW).unwrap();
+        assert_eq!(s.certificates, 2);
+        assert_eq!(s.duplicates.len(), 1);
+        assert_eq!(s.duplicates[0].lines, vec![1, 1 + isrg.lines().count()]);
+        assert_eq!(s.anchors.len(), 1, "the DER .crt anchor is read");
+        assert!(s.anchors[0].in_bundle);
+        assert_eq!(s.anchor_errors.len(), 1);
+        assert!(s.anchor_errors[0].error.contains("not a .crt file"));
+        assert_eq!(s.hashed_dir.unwrap().broken, vec!["/etc/ssl/certs/4042bcee.0"]);
+    }
+
+    #[test]
     fn hash_names() {
         assert!(is_hash_name("4042bcee.0"));
         assert!(is_hash_name("4042BCEE.12"));
