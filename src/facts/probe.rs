@@ -7,8 +7,9 @@ use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use openssl::ssl::{HandshakeError, SslConnector, SslMethod, SslRef, SslVerifyMode};
+use openssl::ssl::{HandshakeError, Ssl, SslContext, SslMethod, SslOptions, SslRef, SslVerifyMode};
 use openssl::x509::store::X509StoreBuilder;
+use openssl::x509::verify::X509CheckFlags;
 use openssl::x509::{X509, X509VerifyResult};
 use serde::Serialize;
 
@@ -149,13 +150,14 @@ fn run(
     if store.path.is_none() {
         return Err((FailureKind::NoTrustStore, "the image has no CA bundle to verify with".into()));
     }
-    let connector =
-        connector(store, now).map_err(|e| (FailureKind::Handshake, format!("setting up OpenSSL: {e}")))?;
+    let ctx =
+        context(store, now).map_err(|e| (FailureKind::Handshake, format!("setting up OpenSSL: {e}")))?;
+    let ssl =
+        session(&ctx, &host).map_err(|e| (FailureKind::Handshake, format!("setting up OpenSSL: {e}")))?;
     let addrs = resolve(&host, port, deadline)?;
     let tcp = connect(&addrs, deadline, r)?;
     let stream = DeadlineStream { inner: tcp, deadline };
-    let config = connector.configure().map_err(|e| (FailureKind::Handshake, e.to_string()))?;
-    match config.connect(&host, stream) {
+    match ssl.connect(stream) {
         Ok(mut tls) => {
             describe(tls.ssl(), r);
             r.verified = true;
@@ -183,22 +185,40 @@ fn run(
     }
 }
 
-/// An OpenSSL client that trusts exactly the store's certificates.
-fn connector(store: &TrustStore, now: Option<i64>) -> Result<SslConnector, openssl::error::ErrorStack> {
-    let mut b = SslConnector::builder(SslMethod::tls_client())?;
+/// An OpenSSL client context that trusts exactly the store's certificates. Built from a bare
+/// context, not `SslConnector::builder`, which would first load this machine's default CA
+/// file (slow, and a broken host bundle would fail a probe that never uses it).
+fn context(store: &TrustStore, now: Option<i64>) -> Result<SslContext, openssl::error::ErrorStack> {
+    let mut b = SslContext::builder(SslMethod::tls_client())?;
+    b.set_options(SslOptions::NO_COMPRESSION | SslOptions::NO_SSLV2 | SslOptions::NO_SSLV3);
     let mut x = X509StoreBuilder::new()?;
     for der in &store.der {
         if let Ok(cert) = X509::from_der(der) {
             x.add_cert(cert)?;
         }
     }
-    // Replaces the default store (and the host's default paths) entirely.
     b.set_cert_store(x.build());
     b.set_verify(SslVerifyMode::PEER);
     if let Some(now) = now {
         b.verify_param_mut().set_time(now as _);
     }
     Ok(b.build())
+}
+
+/// One connection: SNI for a host name (never for an IP address, as RFC 6066 says), and the
+/// name or address the certificate must carry.
+fn session(ctx: &SslContext, host: &str) -> Result<Ssl, openssl::error::ErrorStack> {
+    let mut ssl = Ssl::new(ctx)?;
+    match host.parse::<IpAddr>() {
+        Ok(ip) => ssl.param_mut().set_ip(ip)?,
+        Err(_) => {
+            ssl.set_hostname(host)?;
+            let param = ssl.param_mut();
+            param.set_hostflags(X509CheckFlags::NO_PARTIAL_WILDCARDS);
+            param.set_host(host)?;
+        }
+    }
+    Ok(ssl)
 }
 
 fn resolve(host: &str, port: u16, deadline: Instant) -> Result<Vec<SocketAddr>, Failure> {
