@@ -2,6 +2,8 @@
 
 pub mod bundle_store;
 pub mod certificates;
+pub mod image_age;
+pub mod init_agent;
 pub mod matrix;
 pub mod openssl_devel;
 pub mod os;
@@ -122,6 +124,8 @@ pub struct CheckDef {
 pub const ALL: &[CheckDef] = &[
     CheckDef { id: os::ID, about: os::ABOUT, run: os::check },
     CheckDef { id: matrix::ID, about: matrix::ABOUT, run: matrix::check },
+    CheckDef { id: init_agent::ID, about: init_agent::ABOUT, run: init_agent::check },
+    CheckDef { id: image_age::ID, about: image_age::ABOUT, run: image_age::check },
     CheckDef { id: openssl_devel::ID, about: openssl_devel::ABOUT, run: openssl_devel::check },
     CheckDef { id: certificates::ID, about: certificates::ABOUT, run: certificates::check },
     CheckDef { id: bundle_store::ID, about: bundle_store::ABOUT, run: bundle_store::check },

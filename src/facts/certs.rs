@@ -121,7 +121,7 @@ fn decode(b64: &str) -> Result<Vec<u8>, String> {
         return Err("PEM headers (an encrypted block?) in a certificate".into());
     }
     if !b64.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
-        || b64.len() % 4 != 0
+        || !b64.len().is_multiple_of(4)
     {
         return Err("bad base64".into());
     }

@@ -1,7 +1,13 @@
 //! Facts about the target, gathered once and shown as they are (`bootready facts`).
 //! Each module exposes `gather(&Target)`; a failure to gather is data, not a crash.
 
+pub mod azure;
 pub mod certs;
+pub mod cloud_init;
+pub mod cmdline;
+pub mod google_guest;
+pub mod image_age;
+pub mod init;
 pub mod openssl_devel;
 pub mod os;
 pub mod packages;
@@ -74,6 +80,10 @@ pub struct Facts {
     /// The installed packages (`null` when the image has no package database bootready reads).
     #[serde(serialize_with = "ser_gathered")]
     pub packages: Gathered<Option<packages::PackageDb>>,
+    /// The Linux init agents that may run user data (cloud-init, waagent, Google guest).
+    pub init: init::InitFacts,
+    /// Evidence of when the image was built (dpkg's oldest file, the release file's line).
+    pub image_age: image_age::ImageAge,
     /// OpenSSL development files: package and file evidence.
     pub openssl_devel: openssl_devel::OpensslDevel,
     /// The CA trust store the image's OpenSSL and Python use.
@@ -108,6 +118,8 @@ impl Facts {
             openssl_devel: openssl_devel::OpensslDevel::none(),
             trust_store: Ok(trust_store::TrustStore::none()),
             probe: None,
+            init: init::InitFacts::none(),
+            image_age: image_age::ImageAge::default(),
         }
     }
 }
@@ -129,7 +141,9 @@ pub fn gather_with(target: &Target, options: &GatherOptions) -> Facts {
         Ok(store) => probe::gather(url, store, options.now),
         Err(_) => probe::gather(url, &trust_store::TrustStore::none(), options.now),
     });
-    Facts { target: target_facts(target), os, packages, openssl_devel, trust_store, probe }
+    let init = init::gather(target, &packages);
+    let image_age = image_age::gather(&target.root);
+    Facts { target: target_facts(target), os, init, image_age, packages, openssl_devel, trust_store, probe }
 }
 
 fn target_facts(target: &Target) -> TargetFacts {

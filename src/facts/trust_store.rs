@@ -385,6 +385,30 @@ mod tests {
     }
 
     #[test]
+    fn hostile_bundles_are_refused_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        std::fs::create_dir_all(r.join("etc/ssl/certs")).unwrap();
+        let bundle = r.join("etc/ssl/certs/ca-certificates.crt");
+        // A 4 GiB sparse file: refused by size, never read.
+        std::fs::File::create(&bundle).unwrap().set_len(4 << 30).unwrap();
+        let e = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW).unwrap_err();
+        assert!(e.error.contains("larger than"), "{e:?}");
+        // A FIFO: never opened (it would block).
+        std::fs::remove_file(&bundle).unwrap();
+        let c = std::ffi::CString::new(bundle.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let e = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW).unwrap_err();
+        assert!(e.error.contains("FIFO"), "{e:?}");
+        // A symlink loop.
+        std::fs::remove_file(&bundle).unwrap();
+        std::os::unix::fs::symlink("ca-certificates.crt", &bundle).unwrap();
+        let e = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW).unwrap_err();
+        assert!(e.error.contains("loop"), "{e:?}");
+    }
+
+    #[test]
     fn hash_names() {
         assert!(is_hash_name("4042bcee.0"));
         assert!(is_hash_name("4042BCEE.12"));
