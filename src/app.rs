@@ -44,8 +44,13 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let ca_certs = args.ca_cert.iter().map(|f| read_ca_cert(f)).collect::<anyhow::Result<Vec<_>>>()?;
     let ca_certs = ca_certs.into_iter().flatten().collect();
-    let gather =
-        facts::GatherOptions { now: args.now, probe: args.bundle_store.clone().filter(|_| args.probe) };
+    let gather = facts::GatherOptions {
+        now: args.now,
+        probe: args
+            .bundle_store
+            .clone()
+            .filter(|u| args.probe && u.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))),
+    };
     let facts = facts::gather_with(&target, &gather);
     let options = CheckOptions {
         cloud: args.cloud.clone(),

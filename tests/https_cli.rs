@@ -115,6 +115,11 @@ fn bundle_store_url_rules() {
     assert!(outcome(&report, "bundle-store")["summary"].as_str().unwrap().contains("SoftLayer requires"));
     let (_, report) = check_json(&["--root", &root("centos-7.9"), "--check", "bundle-store"]);
     assert_eq!(status_of(&report, "bundle-store"), "skip");
+    // Plain HTTP has nothing to verify: --probe makes no connection.
+    let (_, report) =
+        check_json(&["--check", "bundle-store", "--probe", "--bundle-store", "http://127.0.0.1:9/b/"]);
+    assert_eq!(status_of(&report, "bundle-store"), "pass");
+    assert_eq!(report["facts"]["probe"], serde_json::Value::Null);
     // https:// turns on the HTTPS requirements: openssl-devel now fails on a bare image.
     let (_, report) = check_json(&[
         "--root",

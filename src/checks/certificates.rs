@@ -115,6 +115,14 @@ pub fn check(facts: &Facts, policy: &Policy, options: &CheckOptions) -> Outcome 
     }];
     if let Some(h) = &store.hashed_dir {
         evidence.push(format!("{}: {} hash links, {} broken", h.path, h.links, h.broken.len()));
+        evidence.extend(h.broken.iter().map(|b| format!("broken hash link {b}")));
+    }
+    if store.not_read > 0 {
+        evidence.push(format!(
+            "{} more certificates past the {}-certificate cap were not read",
+            store.not_read,
+            crate::facts::certs::MAX_CERTS
+        ));
     }
     evidence.extend(store.anchors.iter().map(|a| {
         format!(
@@ -201,6 +209,26 @@ pub fn check(facts: &Facts, policy: &Policy, options: &CheckOptions) -> Outcome 
             "update the CA certificates in the image: {}, then `{update}`",
             upgrade_command(family)
         ));
+    }
+    if let Some(h) = store.hashed_dir.as_ref().filter(|h| !h.broken.is_empty()) {
+        return with(
+            Outcome::new(
+                ID,
+                Status::Warn,
+                format!(
+                    "{} has {} broken hash link(s): OpenSSL's CA directory lookups miss those CAs",
+                    h.path,
+                    h.broken.len()
+                ),
+            ),
+            &found,
+        )
+        .fix(match family {
+            Some(Family::Debian | Family::Suse) => {
+                format!("rebuild the links in the image: `{update} --fresh`")
+            }
+            _ => format!("remove the broken links from {} in the image, then run `{update}`", h.path),
+        });
     }
     let required = if options.ca_certs.is_empty() {
         String::new()
@@ -338,6 +366,23 @@ mod tests {
         assert_eq!(o.status, Status::Fail);
         assert!(o.summary.contains("line 49: bad base64"), "{}", o.summary);
         assert!(o.remediation.unwrap().contains("update-ca-certificates"));
+    }
+
+    #[test]
+    fn broken_hash_links_warn() {
+        let mut s = store(3);
+        s.hashed_dir = Some(crate::facts::trust_store::HashedDir {
+            path: "/etc/ssl/certs".into(),
+            links: 3,
+            broken: vec!["/etc/ssl/certs/4042bcee.0".into()],
+        });
+        let o = run(&facts(Family::Debian, s), &[]);
+        assert_eq!(o.status, Status::Warn);
+        assert!(o.evidence.contains(&"broken hash link /etc/ssl/certs/4042bcee.0".to_string()), "{o:?}");
+        assert_eq!(
+            o.remediation.as_deref(),
+            Some("rebuild the links in the image: `update-ca-certificates --fresh`")
+        );
     }
 
     #[test]
