@@ -27,7 +27,10 @@ fn trust_store_json_contract() {
     let d = &report["facts"]["openssl_devel"];
     assert_eq!(d["headers"][0], "/usr/include/openssl/ssl.h");
     assert_eq!(d["libssl"][0]["path"], "/usr/lib64/libssl.so");
-    assert_eq!(d["package_db"], serde_json::Value::Null);
+    // The fixture's real RPM database (rpmdb reader) lists the package that owns these files.
+    assert_eq!(d["package_db"], "rpm");
+    assert_eq!(d["packages"][0]["name"], "openssl-devel");
+    assert_eq!(d["packages"][0]["version"], "1:1.0.2k-25.el7_9");
 }
 
 #[test]

@@ -7,6 +7,8 @@ pub mod init_agent;
 pub mod matrix;
 pub mod openssl_devel;
 pub mod os;
+pub mod privileges;
+pub mod umask;
 
 use serde::Serialize;
 
@@ -126,6 +128,8 @@ pub const ALL: &[CheckDef] = &[
     CheckDef { id: matrix::ID, about: matrix::ABOUT, run: matrix::check },
     CheckDef { id: init_agent::ID, about: init_agent::ABOUT, run: init_agent::check },
     CheckDef { id: image_age::ID, about: image_age::ABOUT, run: image_age::check },
+    CheckDef { id: umask::ID, about: umask::ABOUT, run: umask::check },
+    CheckDef { id: privileges::ID, about: privileges::ABOUT, run: privileges::check },
     CheckDef { id: openssl_devel::ID, about: openssl_devel::ABOUT, run: openssl_devel::check },
     CheckDef { id: certificates::ID, about: certificates::ABOUT, run: certificates::check },
     CheckDef { id: bundle_store::ID, about: bundle_store::ABOUT, run: bundle_store::check },

@@ -1,6 +1,7 @@
 //! Facts about the target, gathered once and shown as they are (`bootready facts`).
 //! Each module exposes `gather(&Target)`; a failure to gather is data, not a crash.
 
+pub mod accounts;
 pub mod azure;
 pub mod certs;
 pub mod cloud_init;
@@ -12,7 +13,10 @@ pub mod openssl_devel;
 pub mod os;
 pub mod packages;
 pub mod probe;
+pub mod rpmdb;
+pub mod shell;
 pub mod trust_store;
+pub mod umask;
 
 use serde::{Serialize, Serializer};
 
@@ -84,6 +88,10 @@ pub struct Facts {
     pub init: init::InitFacts,
     /// Evidence of when the image was built (dpkg's oldest file, the release file's line).
     pub image_age: image_age::ImageAge,
+    /// The umask the bootstrap inherits (process, configured defaults, which file decided).
+    pub umask: umask::UmaskFacts,
+    /// Local accounts and sudo rules (for the install privileges of the agent's account).
+    pub accounts: accounts::Accounts,
     /// OpenSSL development files: package and file evidence.
     pub openssl_devel: openssl_devel::OpensslDevel,
     /// The CA trust store the image's OpenSSL and Python use.
@@ -120,6 +128,8 @@ impl Facts {
             probe: None,
             init: init::InitFacts::none(),
             image_age: image_age::ImageAge::default(),
+            umask: umask::UmaskFacts::nothing_found(),
+            accounts: accounts::Accounts::default(),
         }
     }
 }
@@ -143,7 +153,20 @@ pub fn gather_with(target: &Target, options: &GatherOptions) -> Facts {
     });
     let init = init::gather(target, &packages);
     let image_age = image_age::gather(&target.root);
-    Facts { target: target_facts(target), os, init, image_age, packages, openssl_devel, trust_store, probe }
+    let umask = umask::gather(target);
+    let accounts = accounts::gather(target);
+    Facts {
+        target: target_facts(target),
+        os,
+        init,
+        image_age,
+        packages,
+        umask,
+        accounts,
+        openssl_devel,
+        trust_store,
+        probe,
+    }
 }
 
 fn target_facts(target: &Target) -> TargetFacts {
