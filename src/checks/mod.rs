@@ -2,6 +2,7 @@
 
 pub mod matrix;
 pub mod os;
+pub mod python;
 
 use serde::Serialize;
 
@@ -117,6 +118,7 @@ pub struct CheckDef {
 pub const ALL: &[CheckDef] = &[
     CheckDef { id: os::ID, about: os::ABOUT, run: os::check },
     CheckDef { id: matrix::ID, about: matrix::ABOUT, run: matrix::check },
+    CheckDef { id: python::ID, about: python::ABOUT, run: python::check },
 ];
 
 /// The checks to run: `only` if not empty (else all), minus `skip`; unknown ids are an error.

@@ -3,6 +3,7 @@
 
 pub mod os;
 pub mod packages;
+pub mod python;
 
 use serde::{Serialize, Serializer};
 
@@ -70,6 +71,19 @@ pub struct Facts {
     /// The installed packages (`null` when the image has no package database bootready reads).
     #[serde(serialize_with = "ser_gathered")]
     pub packages: Gathered<Option<packages::PackageDb>>,
+    /// Every Python interpreter a bootstrap could run (`facts.python`).
+    pub python: Vec<python::PythonInterpreter>,
+    /// How the bootstrap's interpreter was chosen, PEP 493 configuration, discovery errors.
+    pub python_context: python::PythonContext,
+}
+
+/// What the user tells fact gathering (`--python`); the default is the real thing.
+#[derive(Debug, Clone, Default)]
+pub struct FactsInput {
+    /// `--python NAME|PATH`: the interpreter the bootstrap runs.
+    pub python: Option<String>,
+    /// Where interpreters are searched for (tests point it at a temporary directory).
+    pub python_search: python::Search,
 }
 
 impl Facts {
@@ -85,13 +99,23 @@ impl Facts {
             },
             os: Ok(os),
             packages: Ok(None),
+            python: Vec::new(),
+            python_context: python::PythonContext::default(),
         }
     }
 }
 
 /// Gathers every fact about the target.
 pub fn gather(target: &Target) -> Facts {
-    Facts { target: target_facts(target), os: os::gather(target), packages: packages::gather(target) }
+    gather_with(target, &FactsInput::default())
+}
+
+/// Gathers every fact about the target, with the user's input.
+pub fn gather_with(target: &Target, input: &FactsInput) -> Facts {
+    let packages = packages::gather(target);
+    let db = packages.as_ref().ok().and_then(Option::as_ref);
+    let (python, python_context) = python::gather(target, db, input.python.as_deref(), &input.python_search);
+    Facts { target: target_facts(target), os: os::gather(target), packages, python, python_context }
 }
 
 fn target_facts(target: &Target) -> TargetFacts {
