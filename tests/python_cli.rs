@@ -1,5 +1,6 @@
 //! The `python` check and `facts.python` over image roots (fixtures made by
 //! tests/fixtures/python-standins.sh) and the real debootstrapped Debian 12 root.
+#![cfg(unix)]
 
 mod common;
 use common::{bootready, check_json, debian_root, fixture, status_of};

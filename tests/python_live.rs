@@ -1,5 +1,6 @@
 //! Live-host probing of Python interpreters: this machine's real python3, and fake
 //! interpreters (shell scripts written here) on a test search path.
+#![cfg(unix)]
 
 mod common;
 use std::os::unix::fs::PermissionsExt;

@@ -318,12 +318,14 @@ fn list(root: &Root, dir: &str, errors: &mut Vec<GatherError>) -> Vec<crate::tar
     }
 }
 
-/// Finds `name` as the bootstrap would: a path as given, a bare name on `path`.
+/// Finds `name` as the bootstrap would (`execvp`): a path as given, a bare name in the first
+/// `path` directory holding an executable file of that name.
 fn lookup(root: &Root, path: &[String], name: &str) -> Option<String> {
+    let runnable = |p: &str| root.metadata(p).is_ok_and(|m| m.is_file() && is_executable(&m));
     if name.contains('/') {
-        return root.is_file(name).then(|| name.to_string());
+        return runnable(name).then(|| name.to_string());
     }
-    path.iter().map(|dir| join(dir, name)).find(|p| root.is_file(p))
+    path.iter().map(|dir| join(dir, name)).find(|p| runnable(p))
 }
 
 /// The `verify` value of the `[https]` section of a PEP 493 configuration file.
@@ -372,12 +374,14 @@ fn major_minor_of_name(path: &str) -> Option<String> {
 // ---------------------------------------------------------------------------------------------
 // Image root: evidence from files.
 
-/// Version strings as CPython stores `PY_VERSION`: a NUL-terminated `X.Y.Z` (optionally with a
-/// release-level suffix or `+`) standing alone in `.rodata`.
+/// Version strings as CPython stores `PY_VERSION`: `X.Y.Z` (optionally with a release-level
+/// suffix or `+`) standing alone between NULs in `.rodata`. Matched against whole NUL-delimited
+/// segments (a regex starting with NUL would crawl through a binary's many NULs).
 static PY_VERSION: LazyLock<BytesRegex> = LazyLock::new(|| {
-    BytesRegex::new(r"\x00([23]\.[0-9]{1,2}\.[0-9]{1,2}(?:(?:a|b|rc)[0-9]{1,2})?\+?)\x00")
-        .expect("static regex")
+    BytesRegex::new(r"^[23]\.[0-9]{1,2}\.[0-9]{1,2}(?:(?:a|b|rc)[0-9]{1,2})?\+?$").expect("static regex")
 });
+/// Longest `PY_VERSION` segment considered.
+const MAX_VERSION_LEN: usize = 16;
 /// The `DT_NEEDED` string of an interpreter linked against its libpython.
 static LIBPYTHON: LazyLock<BytesRegex> =
     LazyLock::new(|| BytesRegex::new(r"libpython([23]\.[0-9]{1,2})m?\.so").expect("static regex"));
@@ -402,29 +406,56 @@ fn scan_reader(mut reader: impl Read) -> std::io::Result<Scan> {
     let mut scan = Scan::default();
     let mut window: Vec<u8> = Vec::with_capacity(SCAN_CHUNK + SCAN_OVERLAP);
     let mut chunk = vec![0u8; SCAN_CHUNK];
+    // Whether the byte just before the window is a NUL (the start of the file counts as one).
+    let mut nul_before = true;
     loop {
         let n = reader.read(&mut chunk)?;
         if n == 0 {
             break;
         }
         window.extend_from_slice(&chunk[..n]);
-        for c in PY_VERSION.captures_iter(&window) {
-            if let Some(m) = c.get(1) {
-                let v = String::from_utf8_lossy(m.as_bytes()).into_owned();
-                if !scan.versions.contains(&v) {
-                    scan.versions.push(v);
-                }
-            }
-        }
+        versions_in(&window, nul_before, &mut scan.versions);
         if scan.libpython.is_none()
             && let Some(m) = LIBPYTHON.captures(&window).and_then(|c| c.get(1))
         {
             scan.libpython = Some(String::from_utf8_lossy(m.as_bytes()).into_owned());
         }
         let keep = window.len().min(SCAN_OVERLAP);
-        window.drain(..window.len() - keep);
+        let cut = window.len() - keep;
+        if cut > 0 {
+            nul_before = window.get(cut - 1) == Some(&0);
+        }
+        window.drain(..cut);
     }
     Ok(scan)
+}
+
+/// Adds the NUL-bounded `PY_VERSION` strings of `window` to `out`. Finds them from the dots
+/// (memchr), as a regex over a binary's many NULs is slow; a string cut off at the end of the
+/// window is seen whole in the next one, which keeps the last [`SCAN_OVERLAP`] bytes.
+fn versions_in(window: &[u8], nul_before: bool, out: &mut Vec<String>) {
+    for dot in memchr::memchr_iter(b'.', window) {
+        let Some(start) = dot.checked_sub(1) else { continue };
+        if !matches!(window[start], b'2' | b'3') {
+            continue;
+        }
+        let bounded_before = match start.checked_sub(1) {
+            Some(i) => window[i] == 0,
+            None => nul_before,
+        };
+        if !bounded_before {
+            continue;
+        }
+        let tail = &window[start..window.len().min(start + MAX_VERSION_LEN + 1)];
+        let Some(len) = memchr::memchr(0, tail) else { continue };
+        let seg = &tail[..len];
+        if PY_VERSION.is_match(seg) {
+            let v = String::from_utf8_lossy(seg).into_owned();
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+    }
 }
 
 /// The libpython files an interpreter at `resolved` may load, for `X.Y`.
@@ -755,6 +786,26 @@ mod tests {
         assert_eq!(scan.libpython.as_deref(), Some("2.7"));
         assert_eq!(pick(&scan.versions, Some("3.2")).as_deref(), Some("3.2.0"));
         assert_eq!(pick(&scan.versions, Some("3.11")), None);
+    }
+
+    #[test]
+    fn scan_survives_one_byte_reads() {
+        // A reader that returns one byte at a time: every string straddles a boundary.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let Some((first, rest)) = self.0.split_first() else { return Ok(0) };
+                buf[0] = *first;
+                self.0 = rest;
+                Ok(1)
+            }
+        }
+        let data = b"\x7fELF\x00x2.7.5\x00\x003.9.18\x00libpython3.9.so.1.0\x00";
+        let scan = scan_reader(Trickle(data)).unwrap();
+        assert_eq!(scan.versions, ["3.9.18"], "x2.7.5 is not NUL-bounded");
+        assert_eq!(scan.libpython.as_deref(), Some("3.9"));
+        // At the very start of a file, a version needs no NUL before it.
+        assert_eq!(scan_reader(&b"2.6.6\x00"[..]).unwrap().versions, ["2.6.6"]);
     }
 
     #[test]
