@@ -60,15 +60,68 @@ fn centos7_python275_under_https() {
     let check = python_check(&report);
     let evidence = check["evidence"].to_string();
     assert!(evidence.contains("/etc/python/cert-verification.cfg: verify=platform_default"), "{check}");
-    if report["facts"]["packages"].is_null() {
-        // No RPM database in the fixture: nothing proves the backport.
-        assert_eq!((code, status_of(&report, "python")), (1, "fail"), "{check}");
-        assert!(check["summary"].as_str().unwrap().contains("backport is not proven"), "{check}");
-    } else {
-        // With the rpm branch's database (python-2.7.5-90.el7): capable, confirm on an instance.
-        assert_eq!((code, status_of(&report, "python")), (0, "warn"), "{check}");
-        assert!(check["remediation"].as_str().unwrap().contains("create_default_context"), "{check}");
-    }
+    // The fixture's real RPM database holds python-2.7.5-90.el7: backported, confirm on an
+    // instance.
+    assert_eq!((code, status_of(&report, "python")), (0, "warn"), "{check}");
+    assert!(
+        check["summary"].as_str().unwrap().contains("python-2.7.5-90.el7 carries the backported"),
+        "{check}"
+    );
+    assert!(check["remediation"].as_str().unwrap().contains("create_default_context"), "{check}");
+    let boot = bootstrap(&report);
+    assert_eq!(boot["package"]["version"], "2.7.5-90.el7");
+    assert!(
+        boot["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("rpm package python 2.7.5-90.el7 in /var/lib/rpm/Packages")
+    );
+    // Without the package record (a copy of the root without its RPM database) nothing
+    // proves the backport: a fail that says so.
+    let copy = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(fixture("centos-7.9"))
+        .arg(copy.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let copied = copy.path().join("centos-7.9");
+    std::fs::remove_dir_all(copied.join("var/lib/rpm")).unwrap();
+    let (code, report) = check_json(&["--root", copied.to_str().unwrap(), "--check", "python", "--https"]);
+    assert_eq!((code, status_of(&report, "python")), (1, "fail"), "{report}");
+    assert!(python_check(&report)["summary"].as_str().unwrap().contains("backport is not proven"));
+}
+
+#[test]
+fn rpm_images_read_their_python_package() {
+    // CentOS 6.10: python-2.6.6-68.el6_10 from Berkeley DB Packages.
+    let (_, report) = check_json(&["--root", &root("centos-6.10"), "--check", "python"]);
+    let boot = bootstrap(&report);
+    assert!(
+        boot["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("rpm package python 2.6.6-68.el6_10 in /var/lib/rpm/Packages"),
+        "{boot}"
+    );
+    // RHEL 9.3: python3-3.9.18-1.el9_3 from rpmdb.sqlite; python-unversioned-command's
+    // /usr/bin/python -> ./python3 makes Python 3 the bootstrap's interpreter.
+    let (code, report) = check_json(&["--root", &root("rhel-9.3"), "--check", "python", "--https"]);
+    assert_eq!((code, status_of(&report, "python")), (0, "warn"), "{report}");
+    let boot = bootstrap(&report);
+    assert_eq!((boot["path"].as_str(), boot["version"].as_str()), (Some("/usr/bin/python"), Some("3.9.18")));
+    assert!(
+        boot["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("rpm package python3 3.9.18-1.el9_3 in /var/lib/rpm/rpmdb.sqlite")
+    );
+    assert!(python_check(&report)["remediation"].as_str().unwrap().contains("RHEL 9 ships no Python 2"));
+    // Amazon Linux 2: python-2.7.18 passes under HTTPS.
+    let (code, report) = check_json(&["--root", &root("amzn-2"), "--check", "python", "--https"]);
+    assert_eq!((code, status_of(&report, "python")), (0, "pass"), "{report}");
+    assert_eq!(bootstrap(&report)["package"]["version"], "2.7.18-1.amzn2.0.8");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 pub mod os;
 pub mod packages;
 pub mod python;
+pub mod rpmdb;
 
 use serde::{Serialize, Serializer};
 
