@@ -18,11 +18,13 @@ fn fake(dir: &Path, name: &str, body: &str) -> String {
     path.to_str().unwrap().to_string()
 }
 
-fn real_python3() -> Option<String> {
+/// This machine's real python3 (.ci/run installs it).
+fn real_python3() -> String {
     ["/usr/bin/python3", "/usr/local/bin/python3"]
         .into_iter()
         .find(|p| Path::new(p).exists())
         .map(String::from)
+        .expect("a real python3 on this machine (apt-get install python3, as .ci/run does)")
 }
 
 #[test]
@@ -37,13 +39,12 @@ fn fakes_on_a_test_path_are_probed_in_parallel_and_bounded() {
     fake(d, "python2.7", "kill -SEGV $$");
     // A real interpreter whose ssl module cannot be imported (ImportError, as on a Python
     // built without OpenSSL): the probe's code runs with _ssl blocked.
-    if let Some(py) = real_python3() {
-        fake(
-            d,
-            "python3",
-            &format!("exec {py} -E -c \"import sys; sys.modules['_ssl'] = None; exec(sys.argv[1])\" \"$3\""),
-        );
-    }
+    let py = real_python3();
+    fake(
+        d,
+        "python3",
+        &format!("exec {py} -E -c \"import sys; sys.modules['_ssl'] = None; exec(sys.argv[1])\" \"$3\""),
+    );
     let target = Target::live().unwrap();
     let search = Search { path: vec![d.to_str().unwrap().to_string()], extra: false };
     let start = Instant::now();
@@ -68,21 +69,19 @@ fn fakes_on_a_test_path_are_probed_in_parallel_and_bounded() {
     assert!(!hung.used_by_bootstrap);
     let crashed = by_name("python2.7");
     assert!(crashed.error.as_deref().unwrap().contains("signal 11"), "{crashed:?}");
-    if real_python3().is_some() {
-        let nossl = by_name("python3");
-        assert!(nossl.error.is_none(), "{nossl:?}");
-        assert!(nossl.version.as_deref().unwrap().starts_with("3."), "{nossl:?}");
-        assert_eq!(nossl.ssl, None);
-        // Python 3.6+ raises ModuleNotFoundError, ImportError's subclass.
-        let why = nossl.ssl_error.as_deref().unwrap();
-        assert!(why.starts_with("ModuleNotFoundError: ") || why.starts_with("ImportError: "), "{why}");
-        assert!(why.contains("_ssl"), "{why}");
-    }
+    let nossl = by_name("python3");
+    assert!(nossl.error.is_none(), "{nossl:?}");
+    assert!(nossl.version.as_deref().unwrap().starts_with("3."), "{nossl:?}");
+    assert_eq!(nossl.ssl, None);
+    // Python 3.6+ raises ModuleNotFoundError, ImportError's subclass.
+    let why = nossl.ssl_error.as_deref().unwrap();
+    assert!(why.starts_with("ModuleNotFoundError: ") || why.starts_with("ImportError: "), "{why}");
+    assert!(why.contains("_ssl"), "{why}");
 }
 
 #[test]
 fn this_machines_python3_is_probed() {
-    let Some(py) = real_python3() else { return };
+    let py = real_python3();
     let (_, report) = check_json(&["--check", "python", "--python", &py]);
     let boot = report["facts"]["python"]
         .as_array()
