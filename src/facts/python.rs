@@ -30,6 +30,8 @@ pub const CERT_VERIFICATION_CFG: &str = "/etc/python/cert-verification.cfg";
 pub const PLATFORM_PYTHON: &str = "/usr/libexec/platform-python";
 /// How long one probe may run.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How many interpreters are probed at once.
+const PROBE_PARALLEL: usize = 8;
 /// Bytes of an interpreter or libpython scanned for a version string (libpython3.x ~ 5-8 MB).
 const SCAN_LIMIT: u64 = 64 * 1024 * 1024;
 /// Bytes read per scan step; windows overlap by [`SCAN_OVERLAP`] so no string is cut in two.
@@ -609,8 +611,13 @@ fn pick(versions: &[String], xy: Option<&str>) -> Option<String> {
 // ---------------------------------------------------------------------------------------------
 // Live host: one bounded probe per interpreter.
 
-/// Probes every interpreter in parallel (so a hung one costs the timeout once, not per file).
+/// Probes the interpreters in parallel, [`PROBE_PARALLEL`] at a time, so hung ones cost the
+/// timeout once per batch, not once each.
 fn probe_all(target: &Target, packages: Option<&PackageDb>, found: &[Found]) -> Vec<PythonInterpreter> {
+    found.chunks(PROBE_PARALLEL).flat_map(|batch| probe_batch(target, packages, batch)).collect()
+}
+
+fn probe_batch(target: &Target, packages: Option<&PackageDb>, found: &[Found]) -> Vec<PythonInterpreter> {
     std::thread::scope(|s| {
         let handles: Vec<_> = found.iter().map(|f| s.spawn(move || probe(target, packages, f))).collect();
         handles
