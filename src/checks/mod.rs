@@ -1,5 +1,7 @@
 //! The checks: pure functions over the gathered facts, the policy and the options. No I/O.
 
+pub mod image_age;
+pub mod init_agent;
 pub mod matrix;
 pub mod os;
 pub mod python;
@@ -118,6 +120,8 @@ pub struct CheckDef {
 pub const ALL: &[CheckDef] = &[
     CheckDef { id: os::ID, about: os::ABOUT, run: os::check },
     CheckDef { id: matrix::ID, about: matrix::ABOUT, run: matrix::check },
+    CheckDef { id: init_agent::ID, about: init_agent::ABOUT, run: init_agent::check },
+    CheckDef { id: image_age::ID, about: image_age::ABOUT, run: image_age::check },
     CheckDef { id: python::ID, about: python::ABOUT, run: python::check },
 ];
 

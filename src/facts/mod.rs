@@ -1,6 +1,12 @@
 //! Facts about the target, gathered once and shown as they are (`bootready facts`).
 //! Each module exposes `gather(&Target)`; a failure to gather is data, not a crash.
 
+pub mod azure;
+pub mod cloud_init;
+pub mod cmdline;
+pub mod google_guest;
+pub mod image_age;
+pub mod init;
 pub mod os;
 pub mod packages;
 pub mod python;
@@ -76,6 +82,10 @@ pub struct Facts {
     pub python: Vec<python::PythonInterpreter>,
     /// How the bootstrap's interpreter was chosen, PEP 493 configuration, discovery errors.
     pub python_context: python::PythonContext,
+    /// The Linux init agents that may run user data (cloud-init, waagent, Google guest).
+    pub init: init::InitFacts,
+    /// Evidence of when the image was built (dpkg's oldest file, the release file's line).
+    pub image_age: image_age::ImageAge,
 }
 
 /// What the user tells fact gathering (`--python`); the default is the real thing.
@@ -102,6 +112,8 @@ impl Facts {
             packages: Ok(None),
             python: Vec::new(),
             python_context: python::PythonContext::default(),
+            init: init::InitFacts::none(),
+            image_age: image_age::ImageAge::default(),
         }
     }
 }
@@ -116,7 +128,15 @@ pub fn gather_with(target: &Target, input: &FactsInput) -> Facts {
     let packages = packages::gather(target);
     let db = packages.as_ref().ok().and_then(Option::as_ref);
     let (python, python_context) = python::gather(target, db, input.python.as_deref(), &input.python_search);
-    Facts { target: target_facts(target), os: os::gather(target), packages, python, python_context }
+    Facts {
+        target: target_facts(target),
+        os: os::gather(target),
+        init: init::gather(target, &packages),
+        image_age: image_age::gather(&target.root),
+        python,
+        python_context,
+        packages,
+    }
 }
 
 fn target_facts(target: &Target) -> TargetFacts {

@@ -34,7 +34,7 @@ pub fn read_values(file: &[u8]) -> Result<Vec<Vec<u8>>, String> {
             return Err(format!("hash page {pgno} carries another page number"));
         }
         let entries = meta.u16(page, 20).ok_or("short page")? as usize;
-        if entries % 2 != 0 {
+        if !entries.is_multiple_of(2) {
             return Err(format!("hash page {pgno} has an odd number of items ({entries})"));
         }
         if PAGE_HEADER + entries * 2 > page_size {
@@ -92,7 +92,7 @@ impl Meta {
         if file[26] & 0x01 != 0 {
             return Err("checksummed Berkeley DB files are not supported".to_string());
         }
-        if file.len() % page_size != 0 {
+        if !file.len().is_multiple_of(page_size) {
             return Err(format!(
                 "{} bytes is not a whole number of {page_size}-byte pages: truncated",
                 file.len()

@@ -171,7 +171,7 @@ impl<'a> Db<'a> {
         if file[56..60] != [0, 0, 0, 1] && file[56..60] != [0, 0, 0, 0] {
             return Err("text encoding is not UTF-8".to_string());
         }
-        if file.len() % page_size != 0 {
+        if !file.len().is_multiple_of(page_size) {
             return Err(format!(
                 "{} bytes is not a whole number of {page_size}-byte pages: truncated",
                 file.len()
