@@ -61,7 +61,7 @@ pub struct PythonArgs {
     /// The interpreter the bootstrap runs: a NAME looked up on the root login PATH
     /// (/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin) or a PATH inside the
     /// target, e.g. /opt/rh/python27/root/usr/bin/python. Default: the first of python,
-    /// python2, python3 on that PATH, as the bootstrap script's `#!/usr/bin/env python` would.
+    /// python2, python3 found on that PATH.
     #[arg(long, value_name = "NAME|PATH")]
     pub python: Option<String>,
 }
