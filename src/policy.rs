@@ -12,6 +12,8 @@ use crate::facts::os::OsRelease;
 
 /// The embedded matrix (the seed's table as data).
 const BUILTIN_MATRIX: &str = include_str!("../checks/matrix.toml");
+/// The embedded install requirements (umask threshold, agent account).
+const BUILTIN_INSTALL: &str = include_str!("../checks/install.toml");
 /// The embedded Python requirements (`[python]`).
 const BUILTIN_PYTHON: &str = include_str!("../checks/python.toml");
 /// The policy format this build understands.
@@ -118,7 +120,41 @@ struct PolicyFile {
     #[serde(default)]
     images: Vec<Image>,
     #[serde(default)]
+    umask: Option<UmaskPolicy>,
+    #[serde(default)]
+    privileges: Option<PrivilegesPolicy>,
+    #[serde(default)]
     python: Option<PythonPolicyFile>,
+}
+
+/// The `[umask]` table: the most restrictive umask installing software tolerates.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UmaskPolicy {
+    /// Octal, e.g. `022`.
+    pub max: Spanned<String>,
+}
+
+impl Default for UmaskPolicy {
+    /// Unset until `checks/install.toml` is laid over it.
+    fn default() -> UmaskPolicy {
+        UmaskPolicy { max: Spanned::new(0..0, String::new()) }
+    }
+}
+
+impl UmaskPolicy {
+    /// The threshold as a mask (validated when the policy is loaded).
+    pub fn max_mask(&self) -> u32 {
+        u32::from_str_radix(self.max.get_ref(), 8).unwrap_or(0) & 0o777
+    }
+}
+
+/// The `[privileges]` table: the account the agent runs as.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivilegesPolicy {
+    /// Login name, e.g. `cliqruser`.
+    pub account: String,
 }
 
 /// The `[python]` table as written; every key optional so a `--policy` file can set one.
@@ -164,6 +200,10 @@ pub struct Policy {
     pub clouds: BTreeMap<String, Cloud>,
     /// Image rows in file order; later files replace rows with the same key.
     pub images: Vec<Image>,
+    /// The umask threshold (`checks/install.toml`).
+    pub umask: UmaskPolicy,
+    /// The agent account (`checks/install.toml`).
+    pub privileges: PrivilegesPolicy,
     /// The Python requirements.
     pub python: PythonPolicy,
 }
@@ -171,9 +211,15 @@ pub struct Policy {
 impl Policy {
     /// The built-in policy alone.
     pub fn builtin() -> anyhow::Result<Policy> {
-        let mut policy =
-            Policy { clouds: BTreeMap::new(), images: Vec::new(), python: PythonPolicy::default() };
+        let mut policy = Policy {
+            clouds: BTreeMap::new(),
+            images: Vec::new(),
+            umask: UmaskPolicy::default(),
+            privileges: PrivilegesPolicy::default(),
+            python: PythonPolicy::default(),
+        };
         policy.overlay("<built-in checks/matrix.toml>", BUILTIN_MATRIX)?;
+        policy.overlay("<built-in checks/install.toml>", BUILTIN_INSTALL)?;
         policy.overlay("<built-in checks/python.toml>", BUILTIN_PYTHON)?;
         Ok(policy)
     }
@@ -211,6 +257,22 @@ impl Policy {
                 position(text, file.schema.span().start),
                 file.schema.get_ref()
             );
+        }
+        if let Some(umask) = file.umask {
+            let max = umask.max.get_ref();
+            if max.is_empty() || max.len() > 4 || !max.chars().all(|c| ('0'..='7').contains(&c)) {
+                bail!(
+                    "policy {name}{}: umask max {max:?} is not an octal umask like \"022\"",
+                    position(text, umask.max.span().start)
+                );
+            }
+            self.umask = umask;
+        }
+        if let Some(privileges) = file.privileges {
+            if privileges.account.trim().is_empty() || privileges.account.contains([':', '\n']) {
+                bail!("policy {name}: privileges account {:?} is not a login name", privileges.account);
+            }
+            self.privileges = privileges;
         }
         self.clouds.extend(file.clouds);
         if let Some(python) = file.python {
@@ -305,6 +367,19 @@ mod tests {
         assert_eq!(cell("windows-2008", "azure"), Support::Unlisted);
         assert!(!p.clouds["vmware"].dynamic_bootstrapping);
         assert!(p.clouds["softlayer"].https_required);
+    }
+
+    #[test]
+    fn install_requirements_are_data() {
+        let mut p = Policy::builtin().unwrap();
+        assert_eq!(p.umask.max_mask(), 0o022);
+        assert_eq!(p.privileges.account, "cliqruser");
+        p.overlay("site.toml", "schema = 1\n[umask]\nmax = \"027\"\n[privileges]\naccount = \"agent\"\n")
+            .unwrap();
+        assert_eq!(p.umask.max_mask(), 0o027);
+        assert_eq!(p.privileges.account, "agent");
+        let err = p.overlay("bad.toml", "schema = 1\n\n[umask]\nmax = \"u=rwx\"\n").unwrap_err().to_string();
+        assert!(err.contains("bad.toml line 4") && err.contains("u=rwx"), "{err}");
     }
 
     #[test]

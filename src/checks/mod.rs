@@ -4,7 +4,9 @@ pub mod image_age;
 pub mod init_agent;
 pub mod matrix;
 pub mod os;
+pub mod privileges;
 pub mod python;
+pub mod umask;
 
 use serde::Serialize;
 
@@ -122,6 +124,8 @@ pub const ALL: &[CheckDef] = &[
     CheckDef { id: matrix::ID, about: matrix::ABOUT, run: matrix::check },
     CheckDef { id: init_agent::ID, about: init_agent::ABOUT, run: init_agent::check },
     CheckDef { id: image_age::ID, about: image_age::ABOUT, run: image_age::check },
+    CheckDef { id: umask::ID, about: umask::ABOUT, run: umask::check },
+    CheckDef { id: privileges::ID, about: privileges::ABOUT, run: privileges::check },
     CheckDef { id: python::ID, about: python::ABOUT, run: python::check },
 ];
 

@@ -1,6 +1,7 @@
 //! Facts about the target, gathered once and shown as they are (`bootready facts`).
 //! Each module exposes `gather(&Target)`; a failure to gather is data, not a crash.
 
+pub mod accounts;
 pub mod azure;
 pub mod cloud_init;
 pub mod cmdline;
@@ -11,6 +12,8 @@ pub mod os;
 pub mod packages;
 pub mod python;
 pub mod rpmdb;
+pub mod shell;
+pub mod umask;
 
 use serde::{Serialize, Serializer};
 
@@ -86,6 +89,10 @@ pub struct Facts {
     pub init: init::InitFacts,
     /// Evidence of when the image was built (dpkg's oldest file, the release file's line).
     pub image_age: image_age::ImageAge,
+    /// The umask the bootstrap inherits (process, configured defaults, which file decided).
+    pub umask: umask::UmaskFacts,
+    /// Local accounts and sudo rules (for the install privileges of the agent's account).
+    pub accounts: accounts::Accounts,
 }
 
 /// What the user tells fact gathering (`--python`); the default is the real thing.
@@ -114,6 +121,8 @@ impl Facts {
             python_context: python::PythonContext::default(),
             init: init::InitFacts::none(),
             image_age: image_age::ImageAge::default(),
+            umask: umask::UmaskFacts::nothing_found(),
+            accounts: accounts::Accounts::default(),
         }
     }
 }
@@ -136,6 +145,8 @@ pub fn gather_with(target: &Target, input: &FactsInput) -> Facts {
         python,
         python_context,
         packages,
+        umask: umask::gather(target),
+        accounts: accounts::gather(target),
     }
 }
 

@@ -14,9 +14,13 @@
 # backend does (plus rpm's key 0 holding the highest header number), and the result is proved
 # to read back with `rpm --define '_db_backend bdb_ro' -qa`.
 #
-# Needs: rpm (rpmbuild), sqlite3, python3-bsddb3 (Debian's /usr/bin/python3). Install times
-# are the time of generation, so re-running changes the files' bytes but not what they hold.
+# rpm records each package's install time (RPMTAG_INSTALLTIME) from the clock; `faketime`
+# runs it at a date in the life of each release, after the updates its package list names, so
+# the databases date their images as real ones do (the image-age check reads those times).
+#
+# Needs: rpm (rpmbuild), sqlite3, python3-bsddb3 (Debian's /usr/bin/python3), faketime.
 set -euo pipefail
+export TZ=UTC
 out=$(cd "${1:-$(dirname "$0")/../fixtures}" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -69,7 +73,7 @@ build_rpm() {
 }
 
 # make_sqlite ROOT DBPATH PKG...: installs the packages (NAME:EPOCH:VERSION:RELEASE:ARCH) into
-# ROOT's database at DBPATH (sqlite) and leaves a checkpointed rpmdb.sqlite without -wal/-shm.
+# ROOT's database at DBPATH (sqlite), checkpointed, with the empty -wal rpm leaves beside it.
 make_sqlite() {
     local root=$1 dbpath=$2
     shift 2
@@ -80,7 +84,7 @@ make_sqlite() {
         IFS=: read -r name epoch version release arch <<<"$spec"
         rpms+=("$(build_rpm "$name" "$epoch" "$version" "$release" "$arch" "$name")")
     done
-    rpm --root "$root" --dbpath "$dbpath" --define '_db_backend sqlite' \
+    faketime "$installed_at" rpm --root "$root" --dbpath "$dbpath" --define '_db_backend sqlite' \
         --justdb --nodeps --noscripts --ignorearch --ignoreos --force-debian -i "${rpms[@]}"
     # rpm leaves the database in WAL mode with an empty -wal and a -shm beside it, as real
     # RHEL 9 images have them; checkpoint anything pending, keep the empty -wal, drop the rest.
@@ -148,6 +152,7 @@ make_sqlite_fixture() {
 # Package lists: NAME:EPOCH:VERSION:RELEASE:ARCH as each release ships them.
 
 # CentOS 6.10 (final update set): Python 2.6.6, OpenSSL 1.0.1e, no openssl-devel.
+installed_at="2020-11-25 09:14:00"
 make_bdb centos-6.10 \
     setup:0:2.8.14:24.el6:noarch \
     bash:0:4.1.2:48.el6:x86_64 \
@@ -161,6 +166,7 @@ make_bdb centos-6.10 \
 
 # CentOS 7.9 (2009 plus updates): Python 2.7.5 with the 2.7.9 ssl backport, python3 3.6,
 # openssl 1:1.0.2k (epoch 1).
+installed_at="2024-03-12 10:02:00"
 make_bdb centos-7.9 \
     setup:0:2.8.71:11.el7:noarch \
     bash:0:4.2.46:35.el7_9:x86_64 \
@@ -175,6 +181,7 @@ make_bdb centos-7.9 \
     sudo:0:1.8.23:10.el7_9.3:x86_64
 
 # RHEL 6.10: the CentOS 6 shape with Red Hat's release package and cloud-init build.
+installed_at="2020-11-25 09:14:00"
 make_bdb rhel-6.10 \
     setup:0:2.8.14:24.el6:noarch \
     bash:0:4.1.2:48.el6:x86_64 \
@@ -187,6 +194,7 @@ make_bdb rhel-6.10 \
     sudo:0:1.8.6p3:29.el6_10.4:x86_64
 
 # RHEL 7.9: the CentOS 7 shape with Red Hat's release package and cloud-init build.
+installed_at="2024-03-12 10:02:00"
 make_bdb rhel-7.9 \
     setup:0:2.8.71:11.el7:noarch \
     bash:0:4.2.46:35.el7_9:x86_64 \
@@ -201,6 +209,7 @@ make_bdb rhel-7.9 \
     sudo:0:1.8.23:10.el7_9.3:x86_64
 
 # Amazon Linux 2: Berkeley DB like EL7; system-release carries epoch 1.
+installed_at="2024-06-04 17:45:00"
 make_bdb amzn-2 \
     system-release:1:2:17.amzn2:x86_64 \
     python:0:2.7.18:1.amzn2.0.8:x86_64 \
@@ -218,7 +227,9 @@ el9_common=(
     cloud-init:0:23.1.1:11.el9_3:noarch
     ca-certificates:0:2023.2.60_v7.0.306:90.1.el9_2:noarch
 )
+installed_at="2024-01-10 08:30:00"
 make_sqlite_fixture rhel-9.3 redhat-release:0:9.3:0.5.el9:x86_64 "${el9_common[@]}"
+installed_at="2024-01-10 08:30:00"
 make_sqlite_fixture rocky-9.3 rocky-release:0:9.3:1.2.el9:noarch "${el9_common[@]}"
 
 # rhel-9.3-pending-wal: the RHEL 9.3 database just after rpm installed one more package
@@ -237,7 +248,8 @@ db = f"{root}/var/lib/rpm/rpmdb.sqlite"
 reader = sqlite3.connect(f"file:{db}?mode=ro", uri=True, isolation_level=None)
 reader.execute("BEGIN")
 reader.execute("SELECT count(*) FROM Packages").fetchall()  # holds the read snapshot
-subprocess.run(["rpm", "--root", root, "--dbpath", "/var/lib/rpm", "--define", "_db_backend sqlite",
+subprocess.run(["faketime", "2024-02-01 14:20:00",
+                "rpm", "--root", root, "--dbpath", "/var/lib/rpm", "--define", "_db_backend sqlite",
                 "--justdb", "--nodeps", "--noscripts", "--ignorearch", "--ignoreos", "--force-debian",
                 "-i", rpm_file], check=True, stderr=subprocess.DEVNULL)
 shutil.copy(db, dst)

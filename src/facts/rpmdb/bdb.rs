@@ -24,6 +24,9 @@ pub fn read_values(file: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     let page_size = meta.page_size;
     let pages = file.len() / page_size;
     let mut values = Vec::new();
+    // Real values never overlap, so together they are smaller than the file: a hostile file
+    // whose items all point at one big chain cannot make us allocate more than that.
+    let mut budget = file.len();
     for pgno in 1..pages {
         let page = &file[pgno * page_size..(pgno + 1) * page_size];
         let kind = page[25];
@@ -46,6 +49,13 @@ pub fn read_values(file: &[u8]) -> Result<Vec<Vec<u8>>, String> {
             if key == Item::Inline(&[0, 0, 0, 0]) {
                 continue; // rpm's record of the highest header number
             }
+            let size = match data {
+                Item::Inline(bytes) => bytes.len(),
+                Item::OffPage { len, .. } => len as usize,
+            };
+            budget = budget.checked_sub(size).ok_or_else(|| {
+                format!("hash page {pgno}: values add up to more than the file: items overlap")
+            })?;
             values.push(match data {
                 Item::Inline(bytes) => bytes.to_vec(),
                 Item::OffPage { pgno: first, len } => overflow(&meta, file, first, len)?,
@@ -292,6 +302,33 @@ mod tests {
         assert!(set(p + 20, &0xfffeu16.to_le_bytes()).is_err());
         assert!(set(p + 26, &0xffffu16.to_le_bytes()).is_err());
         assert!(set(p + 26, &0u16.to_le_bytes()).is_err());
+    }
+
+    #[test]
+    fn items_sharing_one_chain_cannot_multiply_memory() {
+        let mut file = fixture("amzn-2");
+        let offpage: Vec<usize> = (1..file.len() / 4096)
+            .filter(|p| file[p * 4096 + 25] == P_HASH)
+            .flat_map(|p| {
+                let p = p * 4096;
+                let n = u16::from_le_bytes([file[p + 20], file[p + 21]]) as usize;
+                let file = &file;
+                (0..n).map(move |i| {
+                    p + u16::from_le_bytes([file[p + 26 + 2 * i], file[p + 27 + 2 * i]]) as usize
+                })
+            })
+            .filter(|&o| file[o] == H_OFFPAGE)
+            .collect();
+        // Point every off-page item at the longest chain.
+        let longest = *offpage
+            .iter()
+            .max_by_key(|&&o| u32::from_le_bytes(file[o + 8..o + 12].try_into().unwrap()))
+            .unwrap();
+        let target: [u8; 8] = file[longest + 4..longest + 12].try_into().unwrap();
+        for o in offpage {
+            file[o + 4..o + 12].copy_from_slice(&target);
+        }
+        assert!(read_values(&file).unwrap_err().contains("overlap"));
     }
 
     #[test]

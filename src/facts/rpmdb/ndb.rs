@@ -48,6 +48,8 @@ pub fn read_blobs(file: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         ));
     }
     let mut blobs = Vec::new();
+    // Real blobs never overlap: slots sharing one blob cannot make us allocate more than this.
+    let mut budget = file.len();
     // The file header takes the room of the first two slots.
     for slot in 2..slot_pages * PAGE / BLOCK {
         let at = slot * BLOCK;
@@ -82,6 +84,9 @@ pub fn read_blobs(file: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         if u32_at(tail) != Some(adler32(&file[start..tail])) {
             return Err(bad("blob checksum mismatch"));
         }
+        budget = budget
+            .checked_sub(len)
+            .ok_or_else(|| bad("blobs add up to more than the file: slots overlap"))?;
         blobs.push(file[start + BLOCK..start + BLOCK + len].to_vec());
     }
     Ok(blobs)
@@ -173,6 +178,20 @@ mod tests {
         let start = 256 * BLOCK;
         assert!(set(start + 12, &u32::MAX.to_le_bytes()).is_err());
         assert!(set(start + 100, &[0x55]).unwrap_err().contains("checksum"));
+    }
+
+    #[test]
+    fn slots_sharing_one_blob_cannot_multiply_memory() {
+        // Every used slot names the largest blob: six copies are more than the file holds.
+        let mut file = fixture();
+        let largest = (0..6)
+            .map(|s| fixture()[32 + 16 * s..48 + 16 * s].to_vec())
+            .max_by_key(|slot| u32::from_le_bytes(slot[12..16].try_into().unwrap()))
+            .unwrap();
+        for slot in 0..6 {
+            file[32 + 16 * slot..48 + 16 * slot].copy_from_slice(&largest);
+        }
+        assert!(read_blobs(&file).unwrap_err().contains("overlap"));
     }
 
     #[test]

@@ -153,6 +153,9 @@ struct Db<'a> {
     /// Usable bytes per page (the page size less the reserved bytes at its end).
     usable: usize,
     pages: usize,
+    /// Payload bytes still allowed: real payloads never overlap, so together they are smaller
+    /// than the file; cells pointing at one another's bytes cannot multiply memory.
+    budget: std::cell::Cell<usize>,
 }
 
 impl<'a> Db<'a> {
@@ -183,7 +186,7 @@ impl<'a> Db<'a> {
         if be32(file, 24) == be32(file, 92) && counted != pages {
             return Err(format!("truncated: the header counts {counted} pages, the file has {pages}"));
         }
-        Ok(Db { file, page_size, usable, pages })
+        Ok(Db { file, page_size, usable, pages, budget: std::cell::Cell::new(file.len()) })
     }
 
     /// The bytes of page `pgno` (1-based).
@@ -251,6 +254,12 @@ impl<'a> Db<'a> {
             return Err(format!("payload of {size} bytes is larger than the file"));
         }
         let size = size as usize;
+        let left = self
+            .budget
+            .get()
+            .checked_sub(size)
+            .ok_or("payloads add up to more than the file: cells overlap")?;
+        self.budget.set(left);
         let u = self.usable;
         let max_local = u - 35;
         let here = if size <= max_local {
@@ -407,6 +416,26 @@ mod tests {
         // Huge payload sizes and overflow pointers in the first Packages cell.
         let cell = p + u16::from_be_bytes([file[p + 8], file[p + 9]]) as usize;
         assert!(set(cell, &[0xff, 0xff, 0xff, 0xff, 0x7f]).is_err(), "huge payload size");
+    }
+
+    #[test]
+    fn cells_sharing_one_payload_cannot_multiply_memory() {
+        // A leaf page of Packages whose cell pointers all name the same small row, 1200 times.
+        let mut file = fixture("rhel-9.3");
+        let root = read_root(&file);
+        let r = (root - 1) * 4096;
+        let leaf = u32::from_be_bytes(file[r + 8..r + 12].try_into().unwrap()) as usize;
+        let p = (leaf - 1) * 4096;
+        assert_eq!(file[p], LEAF_TABLE);
+        let cells = u16::from_be_bytes([file[p + 3], file[p + 4]]) as usize;
+        let last =
+            (0..cells).map(|i| u16::from_be_bytes([file[p + 8 + 2 * i], file[p + 9 + 2 * i]])).max().unwrap();
+        let n = ((last as usize - 8) / 2).min(1200);
+        file[p + 3..p + 5].copy_from_slice(&(n as u16).to_be_bytes());
+        for i in 0..n {
+            file[p + 8 + 2 * i..p + 10 + 2 * i].copy_from_slice(&last.to_be_bytes());
+        }
+        assert!(read_packages(&file).unwrap_err().contains("overlap"));
     }
 
     /// The Packages root page, read through the same schema walk.
