@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use crate::checks::certificates::RequiredCa;
 use crate::checks::{self, CheckOptions, Verdict};
-use crate::cli::{CheckArgs, Cli, Command, FactsArgs, FactsFormat, MatrixArgs};
+use crate::cli::{CheckArgs, Cli, Command, FactsArgs, FactsFormat, MatrixArgs, PythonArgs};
 use crate::facts;
 use crate::policy::Policy;
 use crate::report::{self, Format, Report, text};
@@ -44,14 +44,16 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let ca_certs = args.ca_cert.iter().map(|f| read_ca_cert(f)).collect::<anyhow::Result<Vec<_>>>()?;
     let ca_certs = ca_certs.into_iter().flatten().collect();
-    let gather = facts::GatherOptions {
+    // Only an https:// store is probed: plain HTTP has nothing to verify.
+    let input = facts::FactsInput {
         now: args.now,
         probe: args
             .bundle_store
             .clone()
             .filter(|u| args.probe && u.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))),
+        ..facts_input(&args.python)
     };
-    let facts = facts::gather_with(&target, &gather);
+    let facts = facts::gather_with(&target, &input);
     let options = CheckOptions {
         cloud: args.cloud.clone(),
         https: args.https,
@@ -89,9 +91,14 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The user's input to fact gathering.
+fn facts_input(python: &PythonArgs) -> facts::FactsInput {
+    facts::FactsInput { python: python.python.clone(), ..Default::default() }
+}
+
 fn show_facts(args: FactsArgs) -> anyhow::Result<ExitCode> {
     let target = Target::from_arg(args.target.root.as_deref())?;
-    let facts = facts::gather(&target);
+    let facts = facts::gather_with(&target, &facts_input(&args.python));
     let out = match args.format {
         FactsFormat::Text => text::render_value(&facts),
         FactsFormat::Json => format!("{}\n", serde_json::to_string_pretty(&facts)?),

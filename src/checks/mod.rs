@@ -8,6 +8,7 @@ pub mod matrix;
 pub mod openssl_devel;
 pub mod os;
 pub mod privileges;
+pub mod python;
 pub mod umask;
 
 use serde::Serialize;
@@ -130,6 +131,7 @@ pub const ALL: &[CheckDef] = &[
     CheckDef { id: image_age::ID, about: image_age::ABOUT, run: image_age::check },
     CheckDef { id: umask::ID, about: umask::ABOUT, run: umask::check },
     CheckDef { id: privileges::ID, about: privileges::ABOUT, run: privileges::check },
+    CheckDef { id: python::ID, about: python::ABOUT, run: python::check },
     CheckDef { id: openssl_devel::ID, about: openssl_devel::ABOUT, run: openssl_devel::check },
     CheckDef { id: certificates::ID, about: certificates::ABOUT, run: certificates::check },
     CheckDef { id: bundle_store::ID, about: bundle_store::ABOUT, run: bundle_store::check },

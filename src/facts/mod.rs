@@ -13,6 +13,7 @@ pub mod openssl_devel;
 pub mod os;
 pub mod packages;
 pub mod probe;
+pub mod python;
 pub mod rpmdb;
 pub mod shell;
 pub mod trust_store;
@@ -84,6 +85,10 @@ pub struct Facts {
     /// The installed packages (`null` when the image has no package database bootready reads).
     #[serde(serialize_with = "ser_gathered")]
     pub packages: Gathered<Option<packages::PackageDb>>,
+    /// Every Python interpreter a bootstrap could run (`facts.python`).
+    pub python: Vec<python::PythonInterpreter>,
+    /// How the bootstrap's interpreter was chosen, PEP 493 configuration, discovery errors.
+    pub python_context: python::PythonContext,
     /// The Linux init agents that may run user data (cloud-init, waagent, Google guest).
     pub init: init::InitFacts,
     /// Evidence of when the image was built (dpkg's oldest file, the release file's line).
@@ -101,12 +106,16 @@ pub struct Facts {
     pub probe: Option<probe::ProbeResult>,
 }
 
-/// What changes how facts are gathered, from the command line.
+/// What the user tells fact gathering (`--python`); the default is the real thing.
 #[derive(Debug, Clone, Default)]
-pub struct GatherOptions {
+pub struct FactsInput {
+    /// `--python NAME|PATH`: the interpreter the bootstrap runs.
+    pub python: Option<String>,
+    /// Where interpreters are searched for (tests point it at a temporary directory).
+    pub python_search: python::Search,
     /// `--now`: the instant certificate validity is judged at (seconds since the epoch).
     pub now: Option<i64>,
-    /// `--probe`: the bundle-store URL to connect to.
+    /// `--probe`: the https:// bundle-store URL to connect to.
     pub probe: Option<String>,
 }
 
@@ -123,6 +132,8 @@ impl Facts {
             },
             os: Ok(os),
             packages: Ok(None),
+            python: Vec::new(),
+            python_context: python::PythonContext::default(),
             openssl_devel: openssl_devel::OpensslDevel::none(),
             trust_store: Ok(trust_store::TrustStore::none()),
             probe: None,
@@ -136,20 +147,23 @@ impl Facts {
 
 /// Gathers every fact about the target.
 pub fn gather(target: &Target) -> Facts {
-    gather_with(target, &GatherOptions::default())
+    gather_with(target, &FactsInput::default())
 }
 
-/// Gathers every fact, judging certificates at `options.now` and probing when asked.
-pub fn gather_with(target: &Target, options: &GatherOptions) -> Facts {
+/// Gathers every fact about the target, with the user's input (certificates judged at
+/// `input.now`, the bundle store probed when `input.probe` is set).
+pub fn gather_with(target: &Target, input: &FactsInput) -> Facts {
     let os = os::gather(target);
     let packages = packages::gather(target);
+    let db = packages.as_ref().ok().and_then(Option::as_ref);
+    let (python, python_context) = python::gather(target, db, input.python.as_deref(), &input.python_search);
     let family = os.as_ref().ok().map(|o| o.family);
-    let now = options.now.unwrap_or_else(crate::timestamp::now);
-    let openssl_devel = openssl_devel::gather(target, packages.as_ref().ok().and_then(Option::as_ref));
+    let now = input.now.unwrap_or_else(crate::timestamp::now);
+    let openssl_devel = openssl_devel::gather(target, db);
     let trust_store = trust_store::gather(target, family, now);
-    let probe = options.probe.as_deref().map(|url| match &trust_store {
-        Ok(store) => probe::gather(url, store, options.now),
-        Err(_) => probe::gather(url, &trust_store::TrustStore::none(), options.now),
+    let probe = input.probe.as_deref().map(|url| match &trust_store {
+        Ok(store) => probe::gather(url, store, input.now),
+        Err(_) => probe::gather(url, &trust_store::TrustStore::none(), input.now),
     });
     let init = init::gather(target, &packages);
     let image_age = image_age::gather(&target.root);
@@ -160,6 +174,8 @@ pub fn gather_with(target: &Target, options: &GatherOptions) -> Facts {
         os,
         init,
         image_age,
+        python,
+        python_context,
         packages,
         umask,
         accounts,
