@@ -123,10 +123,10 @@ fn bundle_store_url_rules() {
         check_json(&["--check", "bundle-store", "--probe", "--bundle-store", "http://127.0.0.1:9/b/"]);
     assert_eq!(status_of(&report, "bundle-store"), "pass");
     assert_eq!(report["facts"]["probe"], serde_json::Value::Null);
-    // https:// turns on the HTTPS requirements: openssl-devel now fails on a bare image.
+    // https:// turns on the HTTPS requirements: openssl-devel now fails on an image without it.
     let (_, report) = check_json(&[
         "--root",
-        &root("centos-7.9"),
+        &root("centos-6.10"),
         "--check",
         "openssl-devel",
         "--bundle-store",
