@@ -55,6 +55,17 @@ pub struct TargetArgs {
     pub root: Option<PathBuf>,
 }
 
+/// What the bootstrap runs.
+#[derive(Debug, Args)]
+pub struct PythonArgs {
+    /// The interpreter the bootstrap runs: a NAME looked up on the root login PATH
+    /// (/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin) or a PATH inside the
+    /// target, e.g. /opt/rh/python27/root/usr/bin/python. Default: the first of python,
+    /// python2, python3 found on that PATH.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub python: Option<String>,
+}
+
 /// The policy in force.
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
@@ -70,6 +81,8 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
+    pub python: PythonArgs,
+    #[command(flatten)]
     pub policy: PolicyArgs,
     /// The cloud the image will be launched on: aws, azure, google, openstack, softlayer,
     /// alibaba, vmware (or one a --policy file adds). Without it the matrix check is skipped.
@@ -83,6 +96,27 @@ pub struct CheckArgs {
     /// URL of the bundle store the bootstrap downloads from; https:// implies --https.
     #[arg(long, value_name = "URL")]
     pub bundle_store: Option<String>,
+    /// A CA certificate (PEM or DER file on this machine) that the image's CA bundle must hold,
+    /// e.g. the one that signed the bundle store's certificate; compared by SHA-256
+    /// fingerprint. If it sits in the anchors directory but not in the bundle, the report
+    /// says that `update-ca-trust extract` / `update-ca-certificates` was not run. Repeatable.
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    pub ca_cert: Vec<PathBuf>,
+    /// Judge certificate validity at this instant instead of now: a date (2027-01-01, its
+    /// midnight UTC) or an RFC 3339 time (2027-01-01T12:00:00Z, 2027-01-01T13:00:00+01:00).
+    /// Useful to ask "will the image still work when it is launched next year?".
+    #[arg(long, value_name = "WHEN", value_parser = parse_now)]
+    pub now: Option<i64>,
+    /// Connect to the https:// --bundle-store from this machine and verify its chain and host
+    /// name against the image's CA bundle (and nothing else); reports the chain, the protocol
+    /// and why it fails (unknown CA, expired, name mismatch, refused, timeout). At most 10 s.
+    /// Live host only: with --root it also needs --probe-from-host.
+    #[arg(long, requires = "bundle_store")]
+    pub probe: bool,
+    /// With --root and --probe: probe from this host's network, verifying against the
+    /// image's CA bundle (what the image would trust, not what it could reach).
+    #[arg(long, requires = "probe")]
+    pub probe_from_host: bool,
     /// Report format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -100,11 +134,18 @@ pub struct CheckArgs {
     pub skip: Vec<String>,
 }
 
+/// Parses `--now`.
+fn parse_now(s: &str) -> Result<i64, String> {
+    crate::timestamp::parse(s)
+}
+
 /// Arguments of `bootready facts`.
 #[derive(Debug, Args)]
 pub struct FactsArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub python: PythonArgs,
     /// Output format (text or json).
     #[arg(long, value_enum, default_value = "text")]
     pub format: FactsFormat,

@@ -14,6 +14,8 @@ use crate::facts::os::OsRelease;
 const BUILTIN_MATRIX: &str = include_str!("../checks/matrix.toml");
 /// The embedded install requirements (umask threshold, agent account).
 const BUILTIN_INSTALL: &str = include_str!("../checks/install.toml");
+/// The embedded Python requirements (`[python]`).
+const BUILTIN_PYTHON: &str = include_str!("../checks/python.toml");
 /// The policy format this build understands.
 pub const POLICY_SCHEMA: u32 = 1;
 /// Largest `--policy` file accepted.
@@ -121,6 +123,8 @@ struct PolicyFile {
     umask: Option<UmaskPolicy>,
     #[serde(default)]
     privileges: Option<PrivilegesPolicy>,
+    #[serde(default)]
+    python: Option<PythonPolicyFile>,
 }
 
 /// The `[umask]` table: the most restrictive umask installing software tolerates.
@@ -153,6 +157,42 @@ pub struct PrivilegesPolicy {
     pub account: String,
 }
 
+/// The `[python]` table as written; every key optional so a `--policy` file can set one.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PythonPolicyFile {
+    minimum_https: Option<Spanned<String>>,
+    rhel7_backport_release: Option<u32>,
+    #[serde(default)]
+    install: BTreeMap<String, String>,
+}
+
+/// What the bootstrap needs from Python (`[python]` in checks/python.toml).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PythonPolicy {
+    /// Oldest Python 2 whose `ssl` module the HTTPS bootstrap can use, e.g. `2.7.9`.
+    pub minimum_https: String,
+    /// The same threshold parsed (major, minor, patch).
+    #[serde(skip)]
+    pub minimum_https_parsed: (u32, u32, u32),
+    /// First RHEL/CentOS 7 `python` package release number carrying the 2.7.9 ssl backport.
+    pub rhel7_backport_release: u32,
+    /// How to install a usable Python 2, by `ID-MAJOR`, `ID` or family name.
+    pub install: BTreeMap<String, String>,
+}
+
+impl PythonPolicy {
+    /// The install advice for an OS: by `ID-MAJOR`, then `ID`, then family.
+    pub fn install_hint(&self, os: &OsRelease) -> Option<&str> {
+        let by_major = os.major.map(|m| format!("{}-{m}", os.id));
+        by_major
+            .and_then(|k| self.install.get(&k))
+            .or_else(|| self.install.get(&os.id))
+            .or_else(|| self.install.get(os.family.as_str()))
+            .map(String::as_str)
+    }
+}
+
 /// The policy in force: the built-in matrix with the user's files laid over it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Policy {
@@ -164,6 +204,8 @@ pub struct Policy {
     pub umask: UmaskPolicy,
     /// The agent account (`checks/install.toml`).
     pub privileges: PrivilegesPolicy,
+    /// The Python requirements.
+    pub python: PythonPolicy,
 }
 
 impl Policy {
@@ -174,9 +216,11 @@ impl Policy {
             images: Vec::new(),
             umask: UmaskPolicy::default(),
             privileges: PrivilegesPolicy::default(),
+            python: PythonPolicy::default(),
         };
         policy.overlay("<built-in checks/matrix.toml>", BUILTIN_MATRIX)?;
         policy.overlay("<built-in checks/install.toml>", BUILTIN_INSTALL)?;
+        policy.overlay("<built-in checks/python.toml>", BUILTIN_PYTHON)?;
         Ok(policy)
     }
 
@@ -231,6 +275,23 @@ impl Policy {
             self.privileges = privileges;
         }
         self.clouds.extend(file.clouds);
+        if let Some(python) = file.python {
+            if let Some(min) = python.minimum_https {
+                let parsed = crate::facts::python::parse_version(min.get_ref()).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "policy {name}{}: python.minimum_https '{}' is not a version like 2.7.9",
+                        position(text, min.span().start),
+                        min.get_ref()
+                    )
+                })?;
+                self.python.minimum_https = min.into_inner();
+                self.python.minimum_https_parsed = parsed;
+            }
+            if let Some(release) = python.rhel7_backport_release {
+                self.python.rhel7_backport_release = release;
+            }
+            self.python.install.extend(python.install);
+        }
         for image in file.images {
             let at = position(text, image.row.span().start);
             if image.row.get_ref().trim().is_empty() {
@@ -340,6 +401,22 @@ mod tests {
         .unwrap();
         let rocky = from_os_release("ID=rocky\nVERSION_ID=9.3\n", "x").unwrap();
         assert_eq!(p.row_for(&rocky).unwrap().cell("mycloud"), Support::Yes);
+    }
+
+    #[test]
+    fn python_table_is_loaded_and_overridable() {
+        let mut p = Policy::builtin().unwrap();
+        assert_eq!((p.python.minimum_https.as_str(), p.python.minimum_https_parsed), ("2.7.9", (2, 7, 9)));
+        assert_eq!(p.python.rhel7_backport_release, 34);
+        let c6 = from_os_release("ID=centos\nVERSION_ID=6\n", "x").unwrap();
+        assert!(p.python.install_hint(&c6).unwrap().contains("python27"));
+        let sles = from_os_release("ID=sles\nVERSION_ID=15\nID_LIKE=suse\n", "x").unwrap();
+        assert!(p.python.install_hint(&sles).unwrap().contains("zypper"));
+        p.overlay("site.toml", "schema = 1\n[python]\nminimum_https = \"2.7.10\"\n").unwrap();
+        assert_eq!(p.python.minimum_https_parsed, (2, 7, 10));
+        assert!(p.python.install_hint(&c6).is_some(), "install hints survive a partial overlay");
+        let err = p.overlay("bad.toml", "schema = 1\n[python]\nminimum_https = \"new\"\n").unwrap_err();
+        assert!(err.to_string().contains("bad.toml line 3"), "{err}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 # check the VM just before it is captured, fail the build when the image will not bootstrap,
 # and keep the reports.
 #
-#   packaging/build                                  # makes the Windows exe in dist/
+#   packaging/build                                  # makes dist/bootready.exe
 #   packer init packaging/packer/windows.pkr.hcl
 #   packer build -var cloud=aws packaging/packer/windows.pkr.hcl
 #
@@ -36,7 +36,7 @@ variable "region" {
 
 variable "bootready_exe" {
   type        = string
-  default     = "dist/bootready-x86_64-windows.exe"
+  default     = "dist/bootready.exe"
   description = "The Windows exe from packaging/build (path relative to where packer runs)."
 }
 

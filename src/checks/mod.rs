@@ -1,10 +1,15 @@
 //! The checks: pure functions over the gathered facts, the policy and the options. No I/O.
 
+pub mod bundle_store;
+pub mod certificates;
+pub mod cloudbase;
 pub mod image_age;
 pub mod init_agent;
 pub mod matrix;
+pub mod openssl_devel;
 pub mod os;
 pub mod privileges;
+pub mod python;
 pub mod umask;
 
 use serde::Serialize;
@@ -84,6 +89,8 @@ pub struct CheckOptions {
     pub https: bool,
     /// `--bundle-store URL`.
     pub bundle_store: Option<String>,
+    /// `--ca-cert FILE`: CAs the image's bundle must hold.
+    pub ca_certs: Vec<certificates::RequiredCa>,
 }
 
 impl CheckOptions {
@@ -125,6 +132,10 @@ pub const ALL: &[CheckDef] = &[
     CheckDef { id: image_age::ID, about: image_age::ABOUT, run: image_age::check },
     CheckDef { id: umask::ID, about: umask::ABOUT, run: umask::check },
     CheckDef { id: privileges::ID, about: privileges::ABOUT, run: privileges::check },
+    CheckDef { id: python::ID, about: python::ABOUT, run: python::check },
+    CheckDef { id: openssl_devel::ID, about: openssl_devel::ABOUT, run: openssl_devel::check },
+    CheckDef { id: certificates::ID, about: certificates::ABOUT, run: certificates::check },
+    CheckDef { id: bundle_store::ID, about: bundle_store::ABOUT, run: bundle_store::check },
 ];
 
 /// The checks to run: `only` if not empty (else all), minus `skip`; unknown ids are an error.
