@@ -343,19 +343,15 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-#[test]
-fn hostile_roots_are_read_safely() {
+/// Runs every case on a fresh root from `base`, with `args`, and collects what went wrong.
+fn run_cases(base: impl Fn() -> tempfile::TempDir, cases: Vec<Case>, args: &[&str]) -> Vec<String> {
     let host = Host::new();
     let mut failures = Vec::new();
-    for c in cases() {
-        let root = base_root();
+    for c in cases {
+        let root = base();
         (c.build)(root.path(), &host);
         let before = tree_hash(root.path());
-        // Every fact is still gathered from the hostile root; init-agent and certificates are
-        // left out of the verdict only because these minimal roots have no cloud-init and no
-        // CA bundle (fails by design).
-        let (code, report, output, took, rss_kb) =
-            run_check(root.path(), &["--skip", "init-agent", "--skip", "certificates"]);
+        let (code, report, output, took, rss_kb) = run_check(root.path(), args);
         let after = tree_hash(root.path());
         let mut problems = Vec::new();
         if output.contains(MARKER) {
@@ -383,5 +379,184 @@ fn hostile_roots_are_read_safely() {
             failures.push(format!("{}: {}\n{report}", c.name, problems.join("; ")));
         }
     }
+    failures
+}
+
+#[test]
+fn hostile_roots_are_read_safely() {
+    // Every fact is still gathered from the hostile root; init-agent and certificates are
+    // left out of the verdict only because these minimal roots have no cloud-init and no
+    // CA bundle (fails by design).
+    let failures = run_cases(base_root, cases(), &["--skip", "init-agent", "--skip", "certificates"]);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A copy of a fixture image (real layout, real package database) to break one file of.
+fn fixture_copy(name: &str) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(common::fixture(name).join("."))
+        .arg(root.path())
+        .status()
+        .unwrap();
+    assert!(status.success(), "copying fixture {name}");
+    root
+}
+
+/// An alias bomb: each level doubles the previous one nine times.
+fn yaml_bomb() -> String {
+    let mut y = String::from(
+        "a0: &a0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n",
+    );
+    for i in 1..12 {
+        let p = i - 1;
+        y.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+    }
+    y
+}
+
+/// The parsers of a full image, each fed something hostile in the file it reads. The untouched
+/// CentOS 7.9 fixture is ready for AWS under HTTPS (python warns: 2.7.5 with the backport).
+fn full_image_cases() -> Vec<Case> {
+    const CLOUD_CFG: &str = "etc/cloud/cloud.cfg";
+    const BUNDLE: &str = "etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem";
+    const RPMDB: &str = "var/lib/rpm/Packages";
+    vec![
+        case(
+            "untouched",
+            |_, _| {},
+            &[("init-agent", "pass"), ("certificates", "pass"), ("openssl-devel", "pass")],
+            0,
+        ),
+        case(
+            "cloud.cfg is a YAML alias bomb",
+            |r, _| std::fs::write(r.join(CLOUD_CFG), yaml_bomb()).unwrap(),
+            &[("init-agent", "error"), ("os", "pass")],
+            1,
+        ),
+        case(
+            "cloud.cfg is nested 100 000 levels deep",
+            |r, _| std::fs::write(r.join(CLOUD_CFG), "[".repeat(100_000)).unwrap(),
+            &[("init-agent", "error"), ("os", "pass")],
+            1,
+        ),
+        case(
+            "cloud.cfg is a 4 GiB sparse file",
+            |r, _| {
+                std::fs::remove_file(r.join(CLOUD_CFG)).unwrap();
+                sparse(&r.join(CLOUD_CFG), 4 << 30);
+            },
+            &[("init-agent", "error")],
+            1,
+        ),
+        case(
+            "cloud.cfg with a BOM, CRLF, NUL bytes and invalid UTF-8",
+            |r, _| {
+                let mut y = std::fs::read(r.join(CLOUD_CFG)).unwrap();
+                y.splice(0..0, b"\xef\xbb\xbf".iter().copied());
+                y.extend(b"\r\n# \x00\xff\xfe\r\n");
+                std::fs::write(r.join(CLOUD_CFG), y).unwrap();
+            },
+            &[("os", "pass")],
+            1,
+        ),
+        case(
+            "CA bundle with a garbage-base64 PEM block in the middle",
+            |r, _| {
+                let pem = std::fs::read_to_string(r.join(BUNDLE)).unwrap();
+                let cut = pem.find("-----END CERTIFICATE-----").unwrap() + 26;
+                let bad = "-----BEGIN CERTIFICATE-----\n!!!!not*base64@@@@\n-----END CERTIFICATE-----\n";
+                std::fs::write(r.join(BUNDLE), format!("{}{bad}{}", &pem[..cut], &pem[cut..])).unwrap();
+            },
+            &[("certificates", "fail"), ("os", "pass")],
+            1,
+        ),
+        case(
+            "CA bundle is one 10 MB line",
+            |r, _| std::fs::write(r.join(BUNDLE), "A".repeat(10 << 20)).unwrap(),
+            &[("certificates", "fail"), ("os", "pass")],
+            1,
+        ),
+        case(
+            "RPM database truncated to half",
+            |r, _| {
+                let db = std::fs::read(r.join(RPMDB)).unwrap();
+                std::fs::write(r.join(RPMDB), &db[..db.len() / 2]).unwrap();
+            },
+            &[("os", "pass")],
+            1,
+        ),
+        case(
+            "RPM database is garbage",
+            |r, _| {
+                let mut x: u32 = 0x9e37_79b9;
+                let junk: Vec<u8> = (0..131_072)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 17;
+                        x ^= x << 5;
+                        x as u8
+                    })
+                    .collect();
+                std::fs::write(r.join(RPMDB), junk).unwrap();
+            },
+            &[("os", "pass")],
+            1,
+        ),
+    ]
+}
+
+#[test]
+fn hostile_files_in_a_full_image() {
+    let failures =
+        run_cases(|| fixture_copy("centos-7.9"), full_image_cases(), &["--cloud", "aws", "--https"]);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn corrupt_sqlite_rpmdb_and_registry_hives() {
+    let sqlite = vec![
+        case(
+            "rpmdb.sqlite with flipped bytes in every page",
+            |r, _| {
+                let p = r.join("var/lib/rpm/rpmdb.sqlite");
+                let mut db = std::fs::read(&p).unwrap();
+                for i in (100..db.len()).step_by(4096) {
+                    db[i] ^= 0xff;
+                    db[i + 7] ^= 0x5a;
+                }
+                std::fs::write(&p, db).unwrap();
+            },
+            &[("os", "pass")],
+            1,
+        ),
+        case(
+            "rpmdb.sqlite truncated to its header",
+            |r, _| {
+                let p = r.join("var/lib/rpm/rpmdb.sqlite");
+                let db = std::fs::read(&p).unwrap();
+                std::fs::write(&p, &db[..100]).unwrap();
+            },
+            &[("os", "pass")],
+            1,
+        ),
+    ];
+    let mut failures = run_cases(|| fixture_copy("rhel-9.3"), sqlite, &["--cloud", "aws"]);
+    let hives = vec![case(
+        "SOFTWARE and SYSTEM hives with a regf header and garbage after it",
+        |r, _| {
+            let dir = r.join("Windows/System32/config");
+            std::fs::create_dir_all(&dir).unwrap();
+            for name in ["SOFTWARE", "SYSTEM", "SAM"] {
+                let mut hive = b"regf".to_vec();
+                hive.extend((0..70_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+                std::fs::write(dir.join(name), hive).unwrap();
+            }
+        },
+        &[("os", "error")],
+        1,
+    )];
+    failures.extend(run_cases(|| fixture_copy("windows-2016"), hives, &["--cloud", "aws"]));
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -179,8 +179,11 @@ pub fn check(facts: &Facts, policy: &Policy, options: &CheckOptions) -> Outcome 
         return with(Outcome::new(ID, Status::Fail, failures.join("; ")), &found).fix(fixes.join("; "));
     }
     if store.certificates == 0 {
+        // Empty is a warning only while nothing needs verifying: under HTTPS the bootstrap's
+        // first download fails.
+        let status = if options.https_reason(policy).is_some() { Status::Fail } else { Status::Warn };
         return with(
-            Outcome::new(ID, Status::Warn, format!("{path} holds no certificates: nothing will verify")),
+            Outcome::new(ID, status, format!("{path} holds no certificates: nothing will verify")),
             &found,
         )
         .fix(format!(
@@ -309,6 +312,9 @@ mod tests {
         assert_eq!(o.status, Status::Fail);
         assert!(o.remediation.unwrap().contains("yum install ca-certificates"));
         assert_eq!(run(&facts(Family::Rhel, store(0)), &[]).status, Status::Warn);
+        let https = CheckOptions { https: true, ..Default::default() };
+        let o = check(&facts(Family::Rhel, store(0)), &Policy::builtin().unwrap(), &https);
+        assert_eq!(o.status, Status::Fail, "an empty store under HTTPS verifies nothing");
         let o = run(&facts(Family::Rhel, store(3)), &[]);
         assert_eq!(o.status, Status::Pass);
         assert!(o.summary.contains("3 certificates"), "{}", o.summary);
