@@ -36,7 +36,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let selected = checks::select(&args.only, &args.skip)?;
     let target = Target::from_arg(args.target.root.as_deref())?;
-    let facts = facts::gather(&target);
+    let facts = facts::gather_only(&target, &checks::needs(&selected));
     let options = CheckOptions {
         cloud: args.cloud.clone(),
         https: args.https,
@@ -87,7 +87,7 @@ fn show_facts(args: FactsArgs) -> anyhow::Result<ExitCode> {
 fn matrix(args: MatrixArgs) -> anyhow::Result<ExitCode> {
     let policy = Policy::load(&args.policy.policy)?;
     let target = Target::from_arg(args.target.root.as_deref())?;
-    let facts = facts::gather(&target);
+    let facts = facts::gather_only(&target, checks::matrix::NEEDS);
     let rows: Vec<(String, checks::Outcome)> = policy
         .clouds
         .keys()

@@ -5,7 +5,7 @@ pub mod os;
 
 use serde::Serialize;
 
-use crate::facts::Facts;
+use crate::facts::{Fact, Facts};
 use crate::policy::Policy;
 
 /// The outcome of one check.
@@ -109,14 +109,16 @@ pub struct CheckDef {
     pub id: &'static str,
     /// What it verifies, for `bootready checks`.
     pub about: &'static str,
+    /// The facts it reads: only these are gathered when it is selected.
+    pub needs: &'static [Fact],
     /// Decides the outcome from the facts alone.
     pub run: fn(&Facts, &Policy, &CheckOptions) -> Outcome,
 }
 
 /// Every check, in report order.
 pub const ALL: &[CheckDef] = &[
-    CheckDef { id: os::ID, about: os::ABOUT, run: os::check },
-    CheckDef { id: matrix::ID, about: matrix::ABOUT, run: matrix::check },
+    CheckDef { id: os::ID, about: os::ABOUT, needs: os::NEEDS, run: os::check },
+    CheckDef { id: matrix::ID, about: matrix::ABOUT, needs: matrix::NEEDS, run: matrix::check },
 ];
 
 /// The checks to run: `only` if not empty (else all), minus `skip`; unknown ids are an error.
@@ -132,6 +134,17 @@ pub fn select(only: &[String], skip: &[String]) -> anyhow::Result<Vec<&'static C
         .filter(|c| only.is_empty() || only.iter().any(|o| o == c.id))
         .filter(|c| !skip.iter().any(|s| s == c.id))
         .collect())
+}
+
+/// The facts the `selected` checks need, plus the OS (the report header names it).
+pub fn needs(selected: &[&CheckDef]) -> Vec<Fact> {
+    let mut needs = vec![Fact::Os];
+    for fact in selected.iter().flat_map(|c| c.needs) {
+        if !needs.contains(fact) {
+            needs.push(*fact);
+        }
+    }
+    needs
 }
 
 /// The overall answer.
@@ -186,6 +199,18 @@ mod tests {
         assert_eq!(http.https_reason(&p), None);
         let softlayer = CheckOptions { cloud: Some("softlayer".into()), ..Default::default() };
         assert!(softlayer.https_reason(&p).unwrap().contains("SoftLayer requires HTTPS"));
+    }
+
+    #[test]
+    fn needs_are_the_union_of_the_selected_checks_plus_the_os() {
+        let os_only = select(&["os".to_string()], &[]).unwrap();
+        assert_eq!(needs(&os_only), [Fact::Os]);
+        let all = select(&[], &[]).unwrap();
+        let union = needs(&all);
+        for c in ALL {
+            assert!(c.needs.iter().all(|f| union.contains(f)), "{} needs more than gathered", c.id);
+        }
+        assert_eq!(union.iter().filter(|f| **f == Fact::Os).count(), 1, "no duplicates");
     }
 
     #[test]
