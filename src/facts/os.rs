@@ -61,7 +61,7 @@ const OS_RELEASE: [&str; 2] = ["/etc/os-release", "/usr/lib/os-release"];
 
 /// Legacy release files, most specific first: Oracle Linux 6 also ships a `redhat-release`
 /// that claims to be RHEL, and Ubuntu also ships a `debian_version`.
-const LEGACY: [&str; 7] = [
+pub const LEGACY: [&str; 7] = [
     "/etc/centos-release",
     "/etc/oracle-release",
     "/etc/redhat-release",
