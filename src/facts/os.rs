@@ -252,6 +252,9 @@ pub fn from_legacy(path: &str, text: &str) -> Option<OsRelease> {
         "/etc/lsb-release" => {
             let map = parse_os_release(text);
             let id = map.get("DISTRIB_ID")?.to_ascii_lowercase();
+            if id.is_empty() {
+                return None;
+            }
             let version_id = map.get("DISTRIB_RELEASE").cloned().unwrap_or_default();
             let pretty =
                 map.get("DISTRIB_DESCRIPTION").cloned().unwrap_or_else(|| format!("{id} {version_id}"));
@@ -418,6 +421,13 @@ mod tests {
             assert_eq!(os.source, path);
         }
         assert!(from_legacy("/etc/redhat-release", "garbage\n").is_none());
+    }
+
+    #[test]
+    fn empty_lsb_distrib_id_identifies_nothing() {
+        // Found by the legacy_release fuzz target: an empty DISTRIB_ID made an OS with id "".
+        assert!(from_legacy("/etc/lsb-release", "OracS\u{fffd}vegvase 6.10\nDISTRIB_ID=").is_none());
+        assert!(from_legacy("/etc/lsb-release", "DISTRIB_ID=\"\"\nDISTRIB_RELEASE=22.04\n").is_none());
     }
 
     #[test]
