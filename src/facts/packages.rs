@@ -96,24 +96,25 @@ pub fn parse_dpkg_status(mut reader: impl BufRead) -> std::io::Result<BTreeMap<S
             current.end(&mut packages);
             return Ok(packages);
         }
-        let mut rest = chunk;
-        while !rest.is_empty() {
-            let Some(i) = memchr::memchr(b'\n', rest) else {
-                let room = MAX_LINE.saturating_sub(partial.len());
-                partial.extend_from_slice(&rest[..rest.len().min(room)]);
-                straddling = true;
-                break;
-            };
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', chunk) {
+            let line = &chunk[start..end];
             if straddling {
                 let room = MAX_LINE.saturating_sub(partial.len());
-                partial.extend_from_slice(&rest[..i.min(room)]);
+                partial.extend_from_slice(&line[..line.len().min(room)]);
                 current.line(&partial, &mut packages);
                 partial.clear();
                 straddling = false;
             } else {
-                current.line(&rest[..i.min(MAX_LINE)], &mut packages);
+                current.line(&line[..line.len().min(MAX_LINE)], &mut packages);
             }
-            rest = &rest[i + 1..];
+            start = end + 1;
+        }
+        if start < chunk.len() {
+            let room = MAX_LINE.saturating_sub(partial.len());
+            let rest = &chunk[start..];
+            partial.extend_from_slice(&rest[..rest.len().min(room)]);
+            straddling = true;
         }
         let n = chunk.len();
         reader.consume(n);
@@ -132,9 +133,12 @@ impl Stanza {
     /// Takes one line (without its `\n`, at most [`MAX_LINE`] bytes): a blank line ends the stanza.
     fn line(&mut self, raw: &[u8], packages: &mut BTreeMap<String, Package>) {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if raw.iter().all(u8::is_ascii_whitespace)
-            || (!raw.is_ascii() && String::from_utf8_lossy(raw).trim().is_empty())
-        {
+        // Blank (only whitespace, Unicode's included) ends the stanza. The byte scan stops at
+        // the first ASCII non-space (the first or second byte of nearly every line), so the
+        // decoding runs only on lines that may be blank.
+        let blank = raw.iter().all(|b| !b.is_ascii() || b.is_ascii_whitespace())
+            && String::from_utf8_lossy(raw).trim().is_empty();
+        if blank {
             self.end(packages);
             return;
         }
