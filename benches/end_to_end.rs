@@ -34,7 +34,7 @@ fn whole_check(root: &Path) -> String {
 }
 
 /// The cached debootstrap root (tests/system/debian-root.sh), if it has been built:
-/// `BOOTREADY_DEBIAN_ROOT`, else the newest complete root under target/fixture-cache.
+/// `BOOTREADY_DEBIAN_ROOT`, else the newest complete `debian-*` root under target/fixture-cache.
 fn debian_root() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("BOOTREADY_DEBIAN_ROOT") {
         return Some(PathBuf::from(dir));
@@ -44,6 +44,7 @@ fn debian_root() -> Option<PathBuf> {
         .ok()?
         .filter_map(Result::ok)
         .map(|e| e.path())
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("debian-")))
         .filter(|p| p.join(".bootready-complete").is_file())
         .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
 }
