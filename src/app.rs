@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::checks::{self, CheckOptions, Verdict};
-use crate::cli::{CheckArgs, Cli, Command, FactsArgs, FactsFormat, MatrixArgs};
+use crate::cli::{CheckArgs, Cli, Command, FactsArgs, FactsFormat, MatrixArgs, PythonArgs};
 use crate::facts;
 use crate::policy::Policy;
 use crate::report::{self, Format, Report, text};
@@ -36,7 +36,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let selected = checks::select(&args.only, &args.skip)?;
     let target = Target::from_arg(args.target.root.as_deref())?;
-    let facts = facts::gather_only(&target, &checks::needs(&selected));
+    let facts = facts::gather_with(&target, &facts_input(&args.python), &checks::needs(&selected));
     let options = CheckOptions {
         cloud: args.cloud.clone(),
         https: args.https,
@@ -73,9 +73,14 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The user's input to fact gathering.
+fn facts_input(python: &PythonArgs) -> facts::FactsInput {
+    facts::FactsInput { python: python.python.clone(), ..Default::default() }
+}
+
 fn show_facts(args: FactsArgs) -> anyhow::Result<ExitCode> {
     let target = Target::from_arg(args.target.root.as_deref())?;
-    let facts = facts::gather(&target);
+    let facts = facts::gather_with(&target, &facts_input(&args.python), facts::Fact::ALL);
     let out = match args.format {
         FactsFormat::Text => text::render_value(&facts),
         FactsFormat::Json => format!("{}\n", serde_json::to_string_pretty(&facts)?),
@@ -87,7 +92,7 @@ fn show_facts(args: FactsArgs) -> anyhow::Result<ExitCode> {
 fn matrix(args: MatrixArgs) -> anyhow::Result<ExitCode> {
     let policy = Policy::load(&args.policy.policy)?;
     let target = Target::from_arg(args.target.root.as_deref())?;
-    let facts = facts::gather_only(&target, checks::matrix::NEEDS);
+    let facts = facts::gather_with(&target, &facts::FactsInput::default(), checks::matrix::NEEDS);
     let rows: Vec<(String, checks::Outcome)> = policy
         .clouds
         .keys()

@@ -55,6 +55,17 @@ pub struct TargetArgs {
     pub root: Option<PathBuf>,
 }
 
+/// What the bootstrap runs.
+#[derive(Debug, Args)]
+pub struct PythonArgs {
+    /// The interpreter the bootstrap runs: a NAME looked up on the root login PATH
+    /// (/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin) or a PATH inside the
+    /// target, e.g. /opt/rh/python27/root/usr/bin/python. Default: the first of python,
+    /// python2, python3 found on that PATH.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub python: Option<String>,
+}
+
 /// The policy in force.
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
@@ -69,6 +80,8 @@ pub struct PolicyArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub python: PythonArgs,
     #[command(flatten)]
     pub policy: PolicyArgs,
     /// The cloud the image will be launched on: aws, azure, google, openstack, softlayer,
@@ -105,6 +118,8 @@ pub struct CheckArgs {
 pub struct FactsArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub python: PythonArgs,
     /// Output format (text or json).
     #[arg(long, value_enum, default_value = "text")]
     pub format: FactsFormat,

@@ -12,6 +12,10 @@ use crate::facts::os::OsRelease;
 
 /// The embedded matrix (the seed's table as data).
 const BUILTIN_MATRIX: &str = include_str!("../checks/matrix.toml");
+/// The embedded install requirements (umask threshold, agent account).
+const BUILTIN_INSTALL: &str = include_str!("../checks/install.toml");
+/// The embedded Python requirements (`[python]`).
+const BUILTIN_PYTHON: &str = include_str!("../checks/python.toml");
 /// The policy format this build understands.
 pub const POLICY_SCHEMA: u32 = 1;
 /// Largest `--policy` file accepted.
@@ -115,6 +119,78 @@ struct PolicyFile {
     clouds: BTreeMap<String, Cloud>,
     #[serde(default)]
     images: Vec<Image>,
+    #[serde(default)]
+    umask: Option<UmaskPolicy>,
+    #[serde(default)]
+    privileges: Option<PrivilegesPolicy>,
+    #[serde(default)]
+    python: Option<PythonPolicyFile>,
+}
+
+/// The `[umask]` table: the most restrictive umask installing software tolerates.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UmaskPolicy {
+    /// Octal, e.g. `022`.
+    pub max: Spanned<String>,
+}
+
+impl Default for UmaskPolicy {
+    /// Unset until `checks/install.toml` is laid over it.
+    fn default() -> UmaskPolicy {
+        UmaskPolicy { max: Spanned::new(0..0, String::new()) }
+    }
+}
+
+impl UmaskPolicy {
+    /// The threshold as a mask (validated when the policy is loaded).
+    pub fn max_mask(&self) -> u32 {
+        u32::from_str_radix(self.max.get_ref(), 8).unwrap_or(0) & 0o777
+    }
+}
+
+/// The `[privileges]` table: the account the agent runs as.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivilegesPolicy {
+    /// Login name, e.g. `cliqruser`.
+    pub account: String,
+}
+
+/// The `[python]` table as written; every key optional so a `--policy` file can set one.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PythonPolicyFile {
+    minimum_https: Option<Spanned<String>>,
+    rhel7_backport_release: Option<u32>,
+    #[serde(default)]
+    install: BTreeMap<String, String>,
+}
+
+/// What the bootstrap needs from Python (`[python]` in checks/python.toml).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PythonPolicy {
+    /// Oldest Python 2 whose `ssl` module the HTTPS bootstrap can use, e.g. `2.7.9`.
+    pub minimum_https: String,
+    /// The same threshold parsed (major, minor, patch).
+    #[serde(skip)]
+    pub minimum_https_parsed: (u32, u32, u32),
+    /// First RHEL/CentOS 7 `python` package release number carrying the 2.7.9 ssl backport.
+    pub rhel7_backport_release: u32,
+    /// How to install a usable Python 2, by `ID-MAJOR`, `ID` or family name.
+    pub install: BTreeMap<String, String>,
+}
+
+impl PythonPolicy {
+    /// The install advice for an OS: by `ID-MAJOR`, then `ID`, then family.
+    pub fn install_hint(&self, os: &OsRelease) -> Option<&str> {
+        let by_major = os.major.map(|m| format!("{}-{m}", os.id));
+        by_major
+            .and_then(|k| self.install.get(&k))
+            .or_else(|| self.install.get(&os.id))
+            .or_else(|| self.install.get(os.family.as_str()))
+            .map(String::as_str)
+    }
 }
 
 /// The policy in force: the built-in matrix with the user's files laid over it.
@@ -124,13 +200,27 @@ pub struct Policy {
     pub clouds: BTreeMap<String, Cloud>,
     /// Image rows in file order; later files replace rows with the same key.
     pub images: Vec<Image>,
+    /// The umask threshold (`checks/install.toml`).
+    pub umask: UmaskPolicy,
+    /// The agent account (`checks/install.toml`).
+    pub privileges: PrivilegesPolicy,
+    /// The Python requirements.
+    pub python: PythonPolicy,
 }
 
 impl Policy {
     /// The built-in policy alone.
     pub fn builtin() -> anyhow::Result<Policy> {
-        let mut policy = Policy { clouds: BTreeMap::new(), images: Vec::new() };
+        let mut policy = Policy {
+            clouds: BTreeMap::new(),
+            images: Vec::new(),
+            umask: UmaskPolicy::default(),
+            privileges: PrivilegesPolicy::default(),
+            python: PythonPolicy::default(),
+        };
         policy.overlay("<built-in checks/matrix.toml>", BUILTIN_MATRIX)?;
+        policy.overlay("<built-in checks/install.toml>", BUILTIN_INSTALL)?;
+        policy.overlay("<built-in checks/python.toml>", BUILTIN_PYTHON)?;
         Ok(policy)
     }
 
@@ -168,7 +258,40 @@ impl Policy {
                 file.schema.get_ref()
             );
         }
+        if let Some(umask) = file.umask {
+            let max = umask.max.get_ref();
+            if max.is_empty() || max.len() > 4 || !max.chars().all(|c| ('0'..='7').contains(&c)) {
+                bail!(
+                    "policy {name}{}: umask max {max:?} is not an octal umask like \"022\"",
+                    position(text, umask.max.span().start)
+                );
+            }
+            self.umask = umask;
+        }
+        if let Some(privileges) = file.privileges {
+            if privileges.account.trim().is_empty() || privileges.account.contains([':', '\n']) {
+                bail!("policy {name}: privileges account {:?} is not a login name", privileges.account);
+            }
+            self.privileges = privileges;
+        }
         self.clouds.extend(file.clouds);
+        if let Some(python) = file.python {
+            if let Some(min) = python.minimum_https {
+                let parsed = crate::facts::python::parse_version(min.get_ref()).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "policy {name}{}: python.minimum_https '{}' is not a version like 2.7.9",
+                        position(text, min.span().start),
+                        min.get_ref()
+                    )
+                })?;
+                self.python.minimum_https = min.into_inner();
+                self.python.minimum_https_parsed = parsed;
+            }
+            if let Some(release) = python.rhel7_backport_release {
+                self.python.rhel7_backport_release = release;
+            }
+            self.python.install.extend(python.install);
+        }
         for image in file.images {
             let at = position(text, image.row.span().start);
             if image.row.get_ref().trim().is_empty() {
@@ -247,6 +370,19 @@ mod tests {
     }
 
     #[test]
+    fn install_requirements_are_data() {
+        let mut p = Policy::builtin().unwrap();
+        assert_eq!(p.umask.max_mask(), 0o022);
+        assert_eq!(p.privileges.account, "cliqruser");
+        p.overlay("site.toml", "schema = 1\n[umask]\nmax = \"027\"\n[privileges]\naccount = \"agent\"\n")
+            .unwrap();
+        assert_eq!(p.umask.max_mask(), 0o027);
+        assert_eq!(p.privileges.account, "agent");
+        let err = p.overlay("bad.toml", "schema = 1\n\n[umask]\nmax = \"u=rwx\"\n").unwrap_err().to_string();
+        assert!(err.contains("bad.toml line 4") && err.contains("u=rwx"), "{err}");
+    }
+
+    #[test]
     fn row_matching_by_id_and_major() {
         let p = Policy::builtin().unwrap();
         let centos7 = from_os_release("ID=centos\nVERSION_ID=7\n", "x").unwrap();
@@ -265,6 +401,22 @@ mod tests {
         .unwrap();
         let rocky = from_os_release("ID=rocky\nVERSION_ID=9.3\n", "x").unwrap();
         assert_eq!(p.row_for(&rocky).unwrap().cell("mycloud"), Support::Yes);
+    }
+
+    #[test]
+    fn python_table_is_loaded_and_overridable() {
+        let mut p = Policy::builtin().unwrap();
+        assert_eq!((p.python.minimum_https.as_str(), p.python.minimum_https_parsed), ("2.7.9", (2, 7, 9)));
+        assert_eq!(p.python.rhel7_backport_release, 34);
+        let c6 = from_os_release("ID=centos\nVERSION_ID=6\n", "x").unwrap();
+        assert!(p.python.install_hint(&c6).unwrap().contains("python27"));
+        let sles = from_os_release("ID=sles\nVERSION_ID=15\nID_LIKE=suse\n", "x").unwrap();
+        assert!(p.python.install_hint(&sles).unwrap().contains("zypper"));
+        p.overlay("site.toml", "schema = 1\n[python]\nminimum_https = \"2.7.10\"\n").unwrap();
+        assert_eq!(p.python.minimum_https_parsed, (2, 7, 10));
+        assert!(p.python.install_hint(&c6).is_some(), "install hints survive a partial overlay");
+        let err = p.overlay("bad.toml", "schema = 1\n[python]\nminimum_https = \"new\"\n").unwrap_err();
+        assert!(err.to_string().contains("bad.toml line 3"), "{err}");
     }
 
     #[test]

@@ -132,7 +132,7 @@ fn output_file_gets_the_report_and_stdout_the_verdict() {
 #[test]
 fn junit_marks_skips() {
     bootready()
-        .args(["check", "--root", &root("rhel-7.9"), "--format", "junit"])
+        .args(["check", "--root", &root("rhel-7.9"), "--check", "matrix", "--format", "junit"])
         .assert()
         .success()
         .stdout(predicate::str::contains("<skipped message=\"no --cloud given"));

@@ -9,7 +9,7 @@ pub const ID: &str = "matrix";
 /// What it verifies.
 pub const ABOUT: &str = "the vendor's support matrix allows dynamic bootstrapping of this image on --cloud";
 /// The facts it reads.
-pub const NEEDS: &[Fact] = &[Fact::Os];
+pub const NEEDS: &[Fact] = &[Fact::Os, Fact::Init];
 
 const BAKE_IN: &str = "dynamic bootstrapping is not available here: build a custom image with the management \
                        agent installed (baked in), and launch from that image";
@@ -71,12 +71,20 @@ pub fn for_cloud(facts: &Facts, policy: &Policy, cloud_key: &str) -> Outcome {
         Support::Depends => Outcome::new(ID, Status::Warn, format!("{what}: supported depending on the setup"))
             .fix("the vendor supports this only in some setups: launch a test instance with the bootstrap \
                   user data and confirm the agent installs, or bake the agent into the image"),
-        Support::Openlogic => Outcome::new(
-            ID,
-            Status::Warn,
-            format!("{what}: supported only for images published by OpenLogic"),
-        )
-        .fix("build from an OpenLogic-published CentOS image in the Azure Marketplace, or bake the agent in"),
+        // The image's own marks decide the publisher (facts::azure): its repo file or mirror
+        // proves OpenLogic; no Azure agent at all proves a non-Marketplace image.
+        Support::Openlogic => {
+            let fix = "build from an OpenLogic-published CentOS image in the Azure Marketplace, or bake the agent in";
+            let mut o = match facts.init.azure.openlogic {
+                Some(true) => Outcome::new(ID, Status::Pass, format!("{what}: published by OpenLogic, supported")),
+                Some(false) => Outcome::new(ID, Status::Fail, format!("{what}: not published by OpenLogic"))
+                    .fix(fix),
+                None => Outcome::new(ID, Status::Warn, format!("{what}: supported only for images published by OpenLogic"))
+                    .fix(fix),
+            };
+            o.evidence.extend(facts.init.azure.publisher_evidence.iter().cloned());
+            o
+        }
         Support::Unlisted => Outcome::new(ID, Status::Warn, format!("{what}: not listed by the vendor matrix"))
             .fix("the vendor's matrix leaves this cell empty: test a launch on the target cloud, or bake the agent in"),
     };

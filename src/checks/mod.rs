@@ -1,7 +1,12 @@
 //! The checks: pure functions over the gathered facts, the policy and the options. No I/O.
 
+pub mod image_age;
+pub mod init_agent;
 pub mod matrix;
 pub mod os;
+pub mod privileges;
+pub mod python;
+pub mod umask;
 
 use serde::Serialize;
 
@@ -119,6 +124,21 @@ pub struct CheckDef {
 pub const ALL: &[CheckDef] = &[
     CheckDef { id: os::ID, about: os::ABOUT, needs: os::NEEDS, run: os::check },
     CheckDef { id: matrix::ID, about: matrix::ABOUT, needs: matrix::NEEDS, run: matrix::check },
+    CheckDef {
+        id: init_agent::ID,
+        about: init_agent::ABOUT,
+        needs: init_agent::NEEDS,
+        run: init_agent::check,
+    },
+    CheckDef { id: image_age::ID, about: image_age::ABOUT, needs: image_age::NEEDS, run: image_age::check },
+    CheckDef { id: umask::ID, about: umask::ABOUT, needs: umask::NEEDS, run: umask::check },
+    CheckDef {
+        id: privileges::ID,
+        about: privileges::ABOUT,
+        needs: privileges::NEEDS,
+        run: privileges::check,
+    },
+    CheckDef { id: python::ID, about: python::ABOUT, needs: python::NEEDS, run: python::check },
 ];
 
 /// The checks to run: `only` if not empty (else all), minus `skip`; unknown ids are an error.
@@ -211,6 +231,32 @@ mod tests {
             assert!(c.needs.iter().all(|f| union.contains(f)), "{} needs more than gathered", c.id);
         }
         assert_eq!(union.iter().filter(|f| **f == Fact::Os).count(), 1, "no duplicates");
+    }
+
+    #[test]
+    fn each_check_decides_the_same_from_only_the_facts_it_declares() {
+        // A fact missing from a check's NEEDS would read as "not gathered" and change its
+        // outcome on some fixture: every fixture image, every check, both ways.
+        use crate::facts::{self, FactsInput};
+        use crate::target::Target;
+        let policy = Policy::builtin().unwrap();
+        let options = CheckOptions { cloud: Some("aws".into()), https: true, bundle_store: None };
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut compared = 0;
+        for entry in std::fs::read_dir(fixtures).unwrap() {
+            let path = entry.unwrap().path();
+            if !path.is_dir() {
+                continue;
+            }
+            let target = Target::image(&path).unwrap();
+            let all = facts::gather(&target);
+            for c in ALL {
+                let some = facts::gather_with(&target, &FactsInput::default(), &needs(&[c]));
+                assert_eq!((c.run)(&some, &policy, &options), (c.run)(&all, &policy, &options), "{}", c.id);
+                compared += 1;
+            }
+        }
+        assert!(compared >= ALL.len() * 8, "{compared}");
     }
 
     #[test]

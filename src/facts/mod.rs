@@ -1,8 +1,19 @@
 //! Facts about the target, gathered once and shown as they are (`bootready facts`).
 //! Each module exposes `gather(&Target)`; a failure to gather is data, not a crash.
 
+pub mod accounts;
+pub mod azure;
+pub mod cloud_init;
+pub mod cmdline;
+pub mod google_guest;
+pub mod image_age;
+pub mod init;
 pub mod os;
 pub mod packages;
+pub mod python;
+pub mod rpmdb;
+pub mod shell;
+pub mod umask;
 
 use serde::{Serialize, Serializer};
 
@@ -75,6 +86,27 @@ pub struct Facts {
     /// The installed packages (`null` when the image has no package database bootready reads).
     #[serde(serialize_with = "ser_gathered")]
     pub packages: Gathered<Option<packages::PackageDb>>,
+    /// Every Python interpreter a bootstrap could run (`facts.python`).
+    pub python: Vec<python::PythonInterpreter>,
+    /// How the bootstrap's interpreter was chosen, PEP 493 configuration, discovery errors.
+    pub python_context: python::PythonContext,
+    /// The Linux init agents that may run user data (cloud-init, waagent, Google guest).
+    pub init: init::InitFacts,
+    /// Evidence of when the image was built (dpkg's oldest file, the release file's line).
+    pub image_age: image_age::ImageAge,
+    /// The umask the bootstrap inherits (process, configured defaults, which file decided).
+    pub umask: umask::UmaskFacts,
+    /// Local accounts and sudo rules (for the install privileges of the agent's account).
+    pub accounts: accounts::Accounts,
+}
+
+/// What the user tells fact gathering (`--python`); the default is the real thing.
+#[derive(Debug, Clone, Default)]
+pub struct FactsInput {
+    /// `--python NAME|PATH`: the interpreter the bootstrap runs.
+    pub python: Option<String>,
+    /// Where interpreters are searched for (tests point it at a temporary directory).
+    pub python_search: python::Search,
 }
 
 impl Facts {
@@ -90,39 +122,71 @@ impl Facts {
             },
             os: Ok(os),
             packages: Ok(None),
+            python: Vec::new(),
+            python_context: python::PythonContext::default(),
+            init: init::InitFacts::none(),
+            image_age: image_age::ImageAge::default(),
+            umask: umask::UmaskFacts::nothing_found(),
+            accounts: accounts::Accounts::default(),
         }
     }
 }
 
-/// A fact a check can need: `gather_only` makes just the ones the selected checks declare
+/// A fact a check can need: `gather_with` makes just the ones the selected checks declare
 /// (`CheckDef::needs`), so `--check os` does not read the package database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fact {
     Os,
     Packages,
+    /// `python` and `python_context`.
+    Python,
+    Init,
+    ImageAge,
+    Umask,
+    Accounts,
 }
 
 impl Fact {
     /// Every fact, as `bootready facts` shows them.
-    pub const ALL: &[Fact] = &[Fact::Os, Fact::Packages];
+    pub const ALL: &[Fact] =
+        &[Fact::Os, Fact::Packages, Fact::Python, Fact::Init, Fact::ImageAge, Fact::Umask, Fact::Accounts];
 }
 
 /// Gathers every fact about the target.
 pub fn gather(target: &Target) -> Facts {
-    gather_only(target, Fact::ALL)
+    gather_with(target, &FactsInput::default(), Fact::ALL)
 }
 
-/// Gathers the facts in `needs`; the others read as [`GatherError::not_gathered`].
-pub fn gather_only(target: &Target, needs: &[Fact]) -> Facts {
+/// Gathers the facts in `needs` (and what they are made from: the package database for
+/// Python and the init agents), with the user's input. The others are not gathered: the
+/// `Gathered` ones read as [`GatherError::not_gathered`], the rest as their "nothing found".
+pub fn gather_with(target: &Target, input: &FactsInput, needs: &[Fact]) -> Facts {
     let need = |fact: Fact| needs.contains(&fact);
+    let packages = if need(Fact::Packages) || need(Fact::Python) || need(Fact::Init) {
+        packages::gather(target)
+    } else {
+        Err(GatherError::not_gathered())
+    };
+    let db = packages.as_ref().ok().and_then(Option::as_ref);
+    let (python, python_context) = if need(Fact::Python) {
+        python::gather(target, db, input.python.as_deref(), &input.python_search)
+    } else {
+        (Vec::new(), python::PythonContext::default())
+    };
     Facts {
         target: target_facts(target),
         os: if need(Fact::Os) { os::gather(target) } else { Err(GatherError::not_gathered()) },
-        packages: if need(Fact::Packages) {
-            packages::gather(target)
+        init: if need(Fact::Init) { init::gather(target, &packages) } else { init::InitFacts::none() },
+        image_age: if need(Fact::ImageAge) {
+            image_age::gather(&target.root)
         } else {
-            Err(GatherError::not_gathered())
+            image_age::ImageAge::default()
         },
+        python,
+        python_context,
+        packages,
+        umask: if need(Fact::Umask) { umask::gather(target) } else { umask::UmaskFacts::nothing_found() },
+        accounts: if need(Fact::Accounts) { accounts::gather(target) } else { accounts::Accounts::default() },
     }
 }
 
@@ -153,7 +217,7 @@ mod tests {
         )
         .unwrap();
         let target = Target::image(dir.path()).unwrap();
-        let some = gather_only(&target, &[Fact::Os]);
+        let some = gather_with(&target, &FactsInput::default(), &[Fact::Os]);
         assert_eq!(some.os.unwrap().id, "debian");
         assert_eq!(some.packages.unwrap_err(), GatherError::not_gathered());
         let all = gather(&target);

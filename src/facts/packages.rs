@@ -29,9 +29,10 @@ pub enum PackageManager {
 pub struct Package {
     /// Package name, e.g. `libssl-dev`, `openssl-devel`.
     pub name: String,
-    /// Full version as the package manager prints it: `2.7.18-1`, `2.7.5-90.el7`.
+    /// Full version as the package manager prints it: `2.7.18-1`, `2.7.5-90.el7`; rpm's
+    /// `EPOCH:` prefix only when the epoch is non-zero: `1:1.0.2k-25.el7_9`.
     pub version: String,
-    /// Architecture, e.g. `amd64`, `x86_64`.
+    /// Architecture, e.g. `amd64`, `x86_64`, `noarch` (empty for rpm's `gpg-pubkey` entries).
     pub arch: String,
     /// Install time (seconds since the epoch), where the database records it (RPM).
     pub install_time: Option<u64>,
@@ -44,9 +45,10 @@ pub struct PackageDb {
     pub manager: PackageManager,
     /// The database file read.
     pub path: String,
-    /// How many packages are installed.
+    /// How many packages are installed (for rpm, every installed instance, as `rpm -qa` counts).
     pub count: usize,
-    /// Installed packages by name (the last one read wins for multi-arch duplicates).
+    /// Installed packages by name. dpkg: the last one read wins for multi-arch duplicates;
+    /// rpm: the most recently installed instance wins (kernels, multilib).
     #[serde(skip)]
     pub packages: BTreeMap<String, Package>,
 }
@@ -74,7 +76,7 @@ pub fn gather(target: &Target) -> Result<Option<PackageDb>, GatherError> {
         Err(e) if e.is_not_found() => {}
         Err(e) => return Err(GatherError::from_root(e)),
     }
-    Ok(None)
+    super::rpmdb::gather(target)
 }
 
 /// Parses a dpkg `status` file, keeping only packages whose status is `installed`.

@@ -1,5 +1,6 @@
 //! What is inspected: the live host, or an image root filesystem mounted at a directory.
 
+pub mod exec;
 pub mod root;
 
 use std::path::{Path, PathBuf};
