@@ -5,12 +5,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
+use crate::checks::certificates::RequiredCa;
 use crate::checks::{self, CheckOptions, Verdict};
 use crate::cli::{CheckArgs, Cli, Command, FactsArgs, FactsFormat, MatrixArgs, PythonArgs};
 use crate::facts;
 use crate::policy::Policy;
 use crate::report::{self, Format, Report, text};
-use crate::target::Target;
+use crate::target::{Mode, Target};
 
 /// Runs the command; `Err` means the tool could not do its job (exit 2).
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -36,11 +37,28 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let selected = checks::select(&args.only, &args.skip)?;
     let target = Target::from_arg(args.target.root.as_deref())?;
-    let facts = facts::gather_with(&target, &facts_input(&args.python), &checks::needs(&selected));
+    if args.probe && target.mode == Mode::Image && !args.probe_from_host {
+        anyhow::bail!(
+            "--probe connects from this machine, not from the image: with --root add --probe-from-host to probe from here and verify against the image's CA bundle"
+        );
+    }
+    let ca_certs = args.ca_cert.iter().map(|f| read_ca_cert(f)).collect::<anyhow::Result<Vec<_>>>()?;
+    let ca_certs = ca_certs.into_iter().flatten().collect();
+    // Only an https:// store is probed: plain HTTP has nothing to verify.
+    let input = facts::FactsInput {
+        now: args.now,
+        probe: args
+            .bundle_store
+            .clone()
+            .filter(|u| args.probe && u.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))),
+        ..facts_input(&args.python)
+    };
+    let facts = facts::gather_with(&target, &input, &checks::needs(&selected));
     let options = CheckOptions {
         cloud: args.cloud.clone(),
         https: args.https,
         bundle_store: args.bundle_store.clone(),
+        ca_certs,
     };
     let outcomes: Vec<_> = selected.iter().map(|c| (c.run)(&facts, &policy, &options)).collect();
     let verdict = Verdict::of(&outcomes, args.strict);
@@ -120,6 +138,41 @@ fn matrix(args: MatrixArgs) -> anyhow::Result<ExitCode> {
     };
     print(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Largest --ca-cert file read.
+const CA_CERT_LIMIT: u64 = 1024 * 1024;
+
+/// Reads a `--ca-cert` file (PEM, possibly several certificates, or DER): every certificate in it.
+fn read_ca_cert(path: &std::path::Path) -> anyhow::Result<Vec<RequiredCa>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).with_context(|| format!("--ca-cert {}", path.display()))?;
+    if !meta.is_file() {
+        anyhow::bail!("--ca-cert {}: not a regular file", path.display());
+    }
+    let file = std::fs::File::open(path).with_context(|| format!("--ca-cert {}", path.display()))?;
+    let mut data = Vec::new();
+    file.take(CA_CERT_LIMIT + 1)
+        .read_to_end(&mut data)
+        .with_context(|| format!("--ca-cert {}", path.display()))?;
+    if data.len() as u64 > CA_CERT_LIMIT {
+        anyhow::bail!(
+            "--ca-cert {}: larger than {CA_CERT_LIMIT} bytes: not a CA certificate",
+            path.display()
+        );
+    }
+    let parsed = facts::certs::parse(&data, true);
+    if let Some(bad) = parsed.bad.first() {
+        anyhow::bail!("--ca-cert {}: line {}: {}", path.display(), bad.line, bad.error);
+    }
+    if parsed.certs.is_empty() {
+        anyhow::bail!("--ca-cert {}: no certificate in it", path.display());
+    }
+    Ok(parsed
+        .certs
+        .into_iter()
+        .map(|(_, s)| RequiredCa { file: path.display().to_string(), subject: s.subject, sha256: s.sha256 })
+        .collect())
 }
 
 /// Writes to standard output; a closed pipe (`| head`) is not an error worth a panic.

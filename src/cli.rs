@@ -96,6 +96,27 @@ pub struct CheckArgs {
     /// URL of the bundle store the bootstrap downloads from; https:// implies --https.
     #[arg(long, value_name = "URL")]
     pub bundle_store: Option<String>,
+    /// A CA certificate (PEM or DER file on this machine) that the image's CA bundle must hold,
+    /// e.g. the one that signed the bundle store's certificate; compared by SHA-256
+    /// fingerprint. If it sits in the anchors directory but not in the bundle, the report
+    /// says that `update-ca-trust extract` / `update-ca-certificates` was not run. Repeatable.
+    #[arg(long = "ca-cert", value_name = "FILE")]
+    pub ca_cert: Vec<PathBuf>,
+    /// Judge certificate validity at this instant instead of now: a date (2027-01-01, its
+    /// midnight UTC) or an RFC 3339 time (2027-01-01T12:00:00Z, 2027-01-01T13:00:00+01:00).
+    /// Useful to ask "will the image still work when it is launched next year?".
+    #[arg(long, value_name = "WHEN", value_parser = parse_now)]
+    pub now: Option<i64>,
+    /// Connect to the https:// --bundle-store from this machine and verify its chain and host
+    /// name against the image's CA bundle (and nothing else); reports the chain, the protocol
+    /// and why it fails (unknown CA, expired, name mismatch, refused, timeout). At most 10 s.
+    /// Live host only: with --root it also needs --probe-from-host.
+    #[arg(long, requires = "bundle_store")]
+    pub probe: bool,
+    /// With --root and --probe: probe from this host's network, verifying against the
+    /// image's CA bundle (what the image would trust, not what it could reach).
+    #[arg(long, requires = "probe")]
+    pub probe_from_host: bool,
     /// Report format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -111,6 +132,11 @@ pub struct CheckArgs {
     /// Do not run this check (repeatable).
     #[arg(long = "skip", value_name = "ID")]
     pub skip: Vec<String>,
+}
+
+/// Parses `--now`.
+fn parse_now(s: &str) -> Result<i64, String> {
+    crate::timestamp::parse(s)
 }
 
 /// Arguments of `bootready facts`.

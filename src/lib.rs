@@ -9,3 +9,4 @@ pub mod facts;
 pub mod policy;
 pub mod report;
 pub mod target;
+pub mod timestamp;

@@ -351,9 +351,11 @@ fn hostile_roots_are_read_safely() {
         let root = base_root();
         (c.build)(root.path(), &host);
         let before = tree_hash(root.path());
-        // Every fact is still gathered from the hostile root; init-agent is left out of the
-        // verdict only because these minimal roots have no cloud-init (a fail by design).
-        let (code, report, output, took, rss_kb) = run_check(root.path(), &["--skip", "init-agent"]);
+        // Every fact is still gathered from the hostile root; init-agent and certificates are
+        // left out of the verdict only because these minimal roots have no cloud-init and no
+        // CA bundle (fails by design).
+        let (code, report, output, took, rss_kb) =
+            run_check(root.path(), &["--skip", "init-agent", "--skip", "certificates"]);
         let after = tree_hash(root.path());
         let mut problems = Vec::new();
         if output.contains(MARKER) {

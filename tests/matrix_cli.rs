@@ -68,6 +68,7 @@ fn os_facts_of_each_fixture() {
         ("ubuntu-22.04", "ubuntu", "22.04", 22, "debian", "/etc/os-release"),
         ("amzn-2", "amzn", "2", 2, "rhel", "/etc/os-release"),
         ("rocky-9.3", "rocky", "9.3", 9, "rhel", "/etc/os-release"),
+        ("sles-15.5", "sles", "15.5", 15, "suse", "/etc/os-release"),
     ];
     for (image, id, version, major, family, source) in cases {
         let (_, report) = check_json(&["--root", fixture(image).to_str().unwrap()]);

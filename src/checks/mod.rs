@@ -1,8 +1,11 @@
 //! The checks: pure functions over the gathered facts, the policy and the options. No I/O.
 
+pub mod bundle_store;
+pub mod certificates;
 pub mod image_age;
 pub mod init_agent;
 pub mod matrix;
+pub mod openssl_devel;
 pub mod os;
 pub mod privileges;
 pub mod python;
@@ -85,6 +88,8 @@ pub struct CheckOptions {
     pub https: bool,
     /// `--bundle-store URL`.
     pub bundle_store: Option<String>,
+    /// `--ca-cert FILE`: CAs the image's bundle must hold.
+    pub ca_certs: Vec<certificates::RequiredCa>,
 }
 
 impl CheckOptions {
@@ -139,6 +144,24 @@ pub const ALL: &[CheckDef] = &[
         run: privileges::check,
     },
     CheckDef { id: python::ID, about: python::ABOUT, needs: python::NEEDS, run: python::check },
+    CheckDef {
+        id: openssl_devel::ID,
+        about: openssl_devel::ABOUT,
+        needs: openssl_devel::NEEDS,
+        run: openssl_devel::check,
+    },
+    CheckDef {
+        id: certificates::ID,
+        about: certificates::ABOUT,
+        needs: certificates::NEEDS,
+        run: certificates::check,
+    },
+    CheckDef {
+        id: bundle_store::ID,
+        about: bundle_store::ABOUT,
+        needs: bundle_store::NEEDS,
+        run: bundle_store::check,
+    },
 ];
 
 /// The checks to run: `only` if not empty (else all), minus `skip`; unknown ids are an error.
@@ -240,7 +263,7 @@ mod tests {
         use crate::facts::{self, FactsInput};
         use crate::target::Target;
         let policy = Policy::builtin().unwrap();
-        let options = CheckOptions { cloud: Some("aws".into()), https: true, bundle_store: None };
+        let options = CheckOptions { cloud: Some("aws".into()), https: true, ..Default::default() };
         let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
         let mut compared = 0;
         for entry in std::fs::read_dir(fixtures).unwrap() {

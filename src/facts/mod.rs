@@ -3,16 +3,20 @@
 
 pub mod accounts;
 pub mod azure;
+pub mod certs;
 pub mod cloud_init;
 pub mod cmdline;
 pub mod google_guest;
 pub mod image_age;
 pub mod init;
+pub mod openssl_devel;
 pub mod os;
 pub mod packages;
+pub mod probe;
 pub mod python;
 pub mod rpmdb;
 pub mod shell;
+pub mod trust_store;
 pub mod umask;
 
 use serde::{Serialize, Serializer};
@@ -98,6 +102,13 @@ pub struct Facts {
     pub umask: umask::UmaskFacts,
     /// Local accounts and sudo rules (for the install privileges of the agent's account).
     pub accounts: accounts::Accounts,
+    /// OpenSSL development files: package and file evidence.
+    pub openssl_devel: openssl_devel::OpensslDevel,
+    /// The CA trust store the image's OpenSSL and Python use.
+    #[serde(serialize_with = "ser_gathered")]
+    pub trust_store: Gathered<trust_store::TrustStore>,
+    /// The TLS probe of the bundle store (`--probe`); `null` when not probed.
+    pub probe: Option<probe::ProbeResult>,
 }
 
 /// What the user tells fact gathering (`--python`); the default is the real thing.
@@ -107,6 +118,10 @@ pub struct FactsInput {
     pub python: Option<String>,
     /// Where interpreters are searched for (tests point it at a temporary directory).
     pub python_search: python::Search,
+    /// `--now`: the instant certificate validity is judged at (seconds since the epoch).
+    pub now: Option<i64>,
+    /// `--probe`: the https:// bundle-store URL to connect to.
+    pub probe: Option<String>,
 }
 
 impl Facts {
@@ -124,6 +139,9 @@ impl Facts {
             packages: Ok(None),
             python: Vec::new(),
             python_context: python::PythonContext::default(),
+            openssl_devel: openssl_devel::OpensslDevel::none(),
+            trust_store: Ok(trust_store::TrustStore::none()),
+            probe: None,
             init: init::InitFacts::none(),
             image_age: image_age::ImageAge::default(),
             umask: umask::UmaskFacts::nothing_found(),
@@ -144,12 +162,24 @@ pub enum Fact {
     ImageAge,
     Umask,
     Accounts,
+    OpensslDevel,
+    /// `trust_store`, and `probe` when `--probe` asks for it.
+    TrustStore,
 }
 
 impl Fact {
     /// Every fact, as `bootready facts` shows them.
-    pub const ALL: &[Fact] =
-        &[Fact::Os, Fact::Packages, Fact::Python, Fact::Init, Fact::ImageAge, Fact::Umask, Fact::Accounts];
+    pub const ALL: &[Fact] = &[
+        Fact::Os,
+        Fact::Packages,
+        Fact::Python,
+        Fact::Init,
+        Fact::ImageAge,
+        Fact::Umask,
+        Fact::Accounts,
+        Fact::OpensslDevel,
+        Fact::TrustStore,
+    ];
 }
 
 /// Gathers every fact about the target.
@@ -158,11 +188,18 @@ pub fn gather(target: &Target) -> Facts {
 }
 
 /// Gathers the facts in `needs` (and what they are made from: the package database for
-/// Python and the init agents), with the user's input. The others are not gathered: the
-/// `Gathered` ones read as [`GatherError::not_gathered`], the rest as their "nothing found".
+/// Python, the init agents and openssl-devel; the OS for the trust store), with the user's
+/// input (certificates judged at `input.now`, the bundle store probed when `input.probe` is
+/// set and the trust store is needed). The others are not gathered: the `Gathered` ones read
+/// as [`GatherError::not_gathered`], the rest as their "nothing found".
 pub fn gather_with(target: &Target, input: &FactsInput, needs: &[Fact]) -> Facts {
     let need = |fact: Fact| needs.contains(&fact);
-    let packages = if need(Fact::Packages) || need(Fact::Python) || need(Fact::Init) {
+    let os = if need(Fact::Os) || need(Fact::TrustStore) {
+        os::gather(target)
+    } else {
+        Err(GatherError::not_gathered())
+    };
+    let packages = if [Fact::Packages, Fact::Python, Fact::Init, Fact::OpensslDevel].into_iter().any(need) {
         packages::gather(target)
     } else {
         Err(GatherError::not_gathered())
@@ -173,9 +210,25 @@ pub fn gather_with(target: &Target, input: &FactsInput, needs: &[Fact]) -> Facts
     } else {
         (Vec::new(), python::PythonContext::default())
     };
+    let family = os.as_ref().ok().map(|o| o.family);
+    let now = input.now.unwrap_or_else(crate::timestamp::now);
+    let openssl_devel = if need(Fact::OpensslDevel) {
+        openssl_devel::gather(target, db)
+    } else {
+        openssl_devel::OpensslDevel::none()
+    };
+    let trust_store = if need(Fact::TrustStore) {
+        trust_store::gather(target, family, now)
+    } else {
+        Err(GatherError::not_gathered())
+    };
+    let probe = input.probe.as_deref().filter(|_| need(Fact::TrustStore)).map(|url| match &trust_store {
+        Ok(store) => probe::gather(url, store, input.now),
+        Err(_) => probe::gather(url, &trust_store::TrustStore::none(), input.now),
+    });
     Facts {
         target: target_facts(target),
-        os: if need(Fact::Os) { os::gather(target) } else { Err(GatherError::not_gathered()) },
+        os,
         init: if need(Fact::Init) { init::gather(target, &packages) } else { init::InitFacts::none() },
         image_age: if need(Fact::ImageAge) {
             image_age::gather(&target.root)
@@ -187,6 +240,9 @@ pub fn gather_with(target: &Target, input: &FactsInput, needs: &[Fact]) -> Facts
         packages,
         umask: if need(Fact::Umask) { umask::gather(target) } else { umask::UmaskFacts::nothing_found() },
         accounts: if need(Fact::Accounts) { accounts::gather(target) } else { accounts::Accounts::default() },
+        openssl_devel,
+        trust_store,
+        probe,
     }
 }
 

@@ -1,0 +1,419 @@
+//! The CA trust store the image's OpenSSL and Python really use, for its family, parsed
+//! certificate by certificate; plus the anchors waiting in the directories that
+//! `update-ca-trust` / `update-ca-certificates` extract from.
+
+use std::collections::BTreeMap;
+
+use openssl::asn1::Asn1Time;
+use serde::Serialize;
+
+use super::GatherError;
+use super::certs::{self, BadBlock, CertSummary, Validity};
+use super::os::Family;
+use crate::target::Target;
+use crate::target::root::{EntryKind, join};
+use crate::timestamp;
+
+/// Largest bundle read (a full Mozilla bundle is ~220 KB).
+const BUNDLE_LIMIT: u64 = 32 * 1024 * 1024;
+/// Largest anchor file read.
+const ANCHOR_LIMIT: u64 = 1024 * 1024;
+/// Most anchor files read from one directory tree.
+const MAX_ANCHOR_FILES: usize = 1000;
+/// Most broken hash links listed.
+const MAX_BROKEN_LISTED: usize = 50;
+
+/// RHEL family: what OpenSSL's default CA file and Python use (symlinks into the extracted store).
+const RHEL_BUNDLES: [&str; 3] = [
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/pki/tls/cert.pem",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+];
+/// Debian family: the bundle `update-ca-certificates` writes.
+const DEBIAN_BUNDLES: [&str; 1] = ["/etc/ssl/certs/ca-certificates.crt"];
+/// SUSE: the bundle `update-ca-certificates` writes (and its /etc/ssl link).
+const SUSE_BUNDLES: [&str; 2] = ["/var/lib/ca-certificates/ca-bundle.pem", "/etc/ssl/ca-bundle.pem"];
+/// Debian's hashed certificate directory (OpenSSL's CApath).
+const HASHED_DIR: &str = "/etc/ssl/certs";
+/// Where administrators put extra CAs before running the family's update command.
+pub const ANCHOR_DIRS: [&str; 4] = [
+    "/etc/pki/ca-trust/source/anchors",
+    "/usr/local/share/ca-certificates",
+    "/etc/pki/trust/anchors",
+    "/usr/share/pki/ca-trust-source/anchors",
+];
+
+/// The image's trust store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrustStore {
+    /// The CA bundle file the image's OpenSSL and Python use; `null` when there is none.
+    pub path: Option<String>,
+    /// Where `path` leads once its symlinks are followed inside the image.
+    pub resolved_path: Option<String>,
+    /// The candidate files looked at, in order.
+    pub looked_at: Vec<String>,
+    /// How many certificates were parsed from the bundle.
+    pub certificates: usize,
+    /// Certificates past their notAfter as of `as_of`.
+    pub expired: Vec<CertSummary>,
+    /// Certificates before their notBefore as of `as_of`.
+    pub not_yet_valid: Vec<CertSummary>,
+    /// Blocks that are not readable certificates, with their line; OpenSSL (and Python)
+    /// refuse the whole file when there is one.
+    pub unparseable: Vec<BadBlock>,
+    /// Certificates present more than once.
+    pub duplicates: Vec<Duplicate>,
+    /// Certificates beyond the cap that were not read.
+    pub not_read: usize,
+    /// The instant validity was judged at (`--now`, else now), RFC 3339.
+    pub as_of: String,
+    /// Every certificate of the bundle: subject, fingerprint, validity, line.
+    pub entries: Vec<CertSummary>,
+    /// The hashed directory (Debian's CApath), when the image has one.
+    pub hashed_dir: Option<HashedDir>,
+    /// The anchor directories that exist in the image.
+    pub anchor_dirs: Vec<String>,
+    /// Certificates found in the anchor directories.
+    pub anchors: Vec<Anchor>,
+    /// Anchor files that could not be read or parsed.
+    pub anchor_errors: Vec<GatherError>,
+    /// The DER encodings of the bundle's certificates, for the probe (not reported).
+    #[serde(skip)]
+    pub der: Vec<Vec<u8>>,
+}
+
+impl TrustStore {
+    /// A store where nothing was found (the base for hand-made facts).
+    pub fn none() -> TrustStore {
+        TrustStore {
+            path: None,
+            resolved_path: None,
+            looked_at: Vec::new(),
+            certificates: 0,
+            expired: Vec::new(),
+            not_yet_valid: Vec::new(),
+            unparseable: Vec::new(),
+            duplicates: Vec::new(),
+            not_read: 0,
+            as_of: String::new(),
+            entries: Vec::new(),
+            hashed_dir: None,
+            anchor_dirs: Vec::new(),
+            anchors: Vec::new(),
+            anchor_errors: Vec::new(),
+            der: Vec::new(),
+        }
+    }
+
+    /// True when the bundle holds a certificate with this SHA-256 fingerprint.
+    pub fn contains(&self, sha256: &str) -> bool {
+        self.entries.iter().any(|e| e.sha256 == sha256)
+    }
+}
+
+/// A certificate present more than once in the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Duplicate {
+    /// Its subject.
+    pub subject: String,
+    /// Its SHA-256 fingerprint.
+    pub sha256: String,
+    /// The lines of its `BEGIN`s.
+    pub lines: Vec<usize>,
+}
+
+/// OpenSSL's hashed CA directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HashedDir {
+    /// The directory.
+    pub path: String,
+    /// How many `<hash>.<n>` entries it has.
+    pub links: usize,
+    /// Entries that lead nowhere (at most 50 listed).
+    pub broken: Vec<String>,
+}
+
+/// A certificate in an anchor directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Anchor {
+    /// The file it is in.
+    pub path: String,
+    /// Its subject.
+    pub subject: String,
+    /// Its SHA-256 fingerprint.
+    pub sha256: String,
+    /// Whether the extracted bundle holds it too.
+    pub in_bundle: bool,
+}
+
+/// The bundle candidates for a family, most specific first; an unknown family tries all.
+pub fn candidates(family: Option<Family>) -> Vec<&'static str> {
+    match family {
+        Some(Family::Rhel) => RHEL_BUNDLES.to_vec(),
+        Some(Family::Debian) => DEBIAN_BUNDLES.to_vec(),
+        Some(Family::Suse) => SUSE_BUNDLES.to_vec(),
+        _ => RHEL_BUNDLES.iter().chain(&DEBIAN_BUNDLES).chain(&SUSE_BUNDLES).copied().collect(),
+    }
+}
+
+/// Finds and parses the trust store of the image's family, judging validity at `now`
+/// (seconds since the epoch).
+pub fn gather(target: &Target, family: Option<Family>, now: i64) -> Result<TrustStore, GatherError> {
+    let mut store = TrustStore::none();
+    store.as_of = timestamp::format(now);
+    let as_of = Asn1Time::from_unix(now as _).map_err(|e| {
+        GatherError::new(None, format!("OpenSSL cannot represent the time {}: {e}", store.as_of))
+    })?;
+    let mut found = None;
+    for path in candidates(family) {
+        store.looked_at.push(path.to_string());
+        match target.root.read(path, BUNDLE_LIMIT) {
+            Ok(data) => {
+                found = Some((path, data));
+                break;
+            }
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(GatherError::from_root(e)),
+        }
+    }
+    if let Some((path, data)) = found {
+        store.path = Some(path.to_string());
+        store.resolved_path = resolved(target, path);
+        let parsed = certs::parse(&data, false);
+        store.unparseable = parsed.bad;
+        store.not_read = parsed.not_read;
+        store.certificates = parsed.certs.len();
+        let mut seen: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (cert, summary) in parsed.certs {
+            match certs::validity(&cert, &as_of) {
+                Validity::Expired => store.expired.push(summary.clone()),
+                Validity::NotYetValid => store.not_yet_valid.push(summary.clone()),
+                Validity::Valid => {}
+            }
+            seen.entry(summary.sha256.clone()).or_default().extend(summary.line);
+            if let Ok(der) = cert.to_der() {
+                store.der.push(der);
+            }
+            store.entries.push(summary);
+        }
+        for (sha256, lines) in seen.into_iter().filter(|(_, l)| l.len() > 1) {
+            let subject = store
+                .entries
+                .iter()
+                .find(|e| e.sha256 == sha256)
+                .map(|e| e.subject.clone())
+                .unwrap_or_default();
+            store.duplicates.push(Duplicate { subject, sha256, lines });
+        }
+    }
+    store.hashed_dir = hashed_dir(target, family);
+    gather_anchors(target, &mut store);
+    Ok(store)
+}
+
+/// The in-root path `path` resolves to, when it differs from `path`.
+fn resolved(target: &Target, path: &str) -> Option<String> {
+    let host = target.root.resolve(path).ok()?;
+    let inside = host.strip_prefix(target.root.base()).ok()?;
+    let inside = format!("/{}", inside.display());
+    (inside != path).then_some(inside)
+}
+
+fn is_hash_name(name: &str) -> bool {
+    let Some((hash, n)) = name.split_once('.') else { return false };
+    hash.len() == 8
+        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        && !n.is_empty()
+        && n.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn hashed_dir(target: &Target, family: Option<Family>) -> Option<HashedDir> {
+    let entries = target.root.read_dir(HASHED_DIR, crate::target::root::MAX_DIR_ENTRIES).ok()?;
+    let mut dir = HashedDir { path: HASHED_DIR.to_string(), links: 0, broken: Vec::new() };
+    for e in entries.iter().filter(|e| is_hash_name(&e.name)) {
+        dir.links += 1;
+        let path = join(HASHED_DIR, &e.name);
+        if !target.root.is_file(&path) && dir.broken.len() < MAX_BROKEN_LISTED {
+            dir.broken.push(path);
+        }
+    }
+    (dir.links > 0 || family == Some(Family::Debian)).then_some(dir)
+}
+
+fn gather_anchors(target: &Target, store: &mut TrustStore) {
+    let mut files = 0;
+    for dir in ANCHOR_DIRS {
+        let Ok(entries) = target.root.read_dir(dir, MAX_ANCHOR_FILES) else { continue };
+        store.anchor_dirs.push(dir.to_string());
+        // update-ca-certificates reads subdirectories of /usr/local/share/ca-certificates: one level.
+        let mut paths = Vec::new();
+        for e in &entries {
+            let path = join(dir, &e.name);
+            if e.name.starts_with('.') {
+                continue;
+            }
+            if e.kind == EntryKind::Dir {
+                if let Ok(sub) = target.root.read_dir(&path, MAX_ANCHOR_FILES) {
+                    paths.extend(
+                        sub.iter()
+                            .filter(|s| s.kind != EntryKind::Dir && !s.name.starts_with('.'))
+                            .map(|s| join(&path, &s.name)),
+                    );
+                }
+            } else {
+                paths.push(path);
+            }
+        }
+        for path in paths {
+            files += 1;
+            if files > MAX_ANCHOR_FILES {
+                store.anchor_errors.push(GatherError::new(
+                    Some(dir),
+                    format!("more than {MAX_ANCHOR_FILES} anchor files; the rest not read"),
+                ));
+                return;
+            }
+            // update-ca-certificates only takes *.crt from /usr/local/share/ca-certificates.
+            if dir == "/usr/local/share/ca-certificates" && !path.ends_with(".crt") {
+                store.anchor_errors.push(GatherError::new(
+                    Some(&path),
+                    "not a .crt file: update-ca-certificates ignores it",
+                ));
+                continue;
+            }
+            match target.root.read(&path, ANCHOR_LIMIT) {
+                Ok(data) => {
+                    let parsed = certs::parse(&data, true);
+                    for bad in parsed.bad {
+                        store
+                            .anchor_errors
+                            .push(GatherError::new(Some(&path), format!("line {}: {}", bad.line, bad.error)));
+                    }
+                    for (_, s) in parsed.certs {
+                        let in_bundle = store.contains(&s.sha256);
+                        store.anchors.push(Anchor {
+                            path: path.clone(),
+                            subject: s.subject,
+                            sha256: s.sha256,
+                            in_bundle,
+                        });
+                    }
+                }
+                Err(e) => store.anchor_errors.push(GatherError::from_root(e)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::Target;
+    use std::path::PathBuf;
+
+    fn fixture(name: &str) -> Target {
+        Target::image(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)).unwrap()
+    }
+
+    const NOW: i64 = 1_795_575_600; // 2026-11-25T03:00:00Z
+
+    #[test]
+    fn rhel7_bundle_through_its_symlinks() {
+        let s = gather(&fixture("rhel-7.9"), Some(Family::Rhel), NOW).unwrap();
+        assert_eq!(s.path.as_deref(), Some("/etc/pki/tls/certs/ca-bundle.crt"));
+        assert_eq!(s.resolved_path.as_deref(), Some("/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"));
+        assert_eq!(s.certificates, 5);
+        assert!(s.unparseable.is_empty() && s.expired.is_empty() && s.duplicates.is_empty(), "{s:?}");
+        assert_eq!(s.entries[0].line, Some(2), "after the '# ISRG Root X1' label line");
+        assert_eq!(s.der.len(), 5);
+        assert!(s.hashed_dir.is_none());
+    }
+
+    #[test]
+    fn debian_bundle_and_hashed_dir() {
+        let s = gather(&fixture("debian-12"), Some(Family::Debian), NOW).unwrap();
+        assert_eq!(s.path.as_deref(), Some("/etc/ssl/certs/ca-certificates.crt"));
+        assert_eq!(s.certificates, 5);
+        let h = s.hashed_dir.unwrap();
+        assert_eq!((h.links, h.broken.len()), (5, 0));
+    }
+
+    #[test]
+    fn suse_bundle_with_a_corrupt_block_in_the_middle() {
+        let s = gather(&fixture("sles-15.5"), Some(Family::Suse), NOW).unwrap();
+        assert_eq!(s.path.as_deref(), Some("/var/lib/ca-certificates/ca-bundle.pem"));
+        assert_eq!(s.certificates, 4, "the four good ones are still read");
+        assert_eq!(s.unparseable.len(), 1, "{:?}", s.unparseable);
+        assert_eq!(s.unparseable[0].line, 49, "the DigiCert Global Root G2 block");
+        assert!(s.unparseable[0].error.contains("base64"));
+    }
+
+    #[test]
+    fn expiry_follows_the_given_time() {
+        // ISRG Root X1 ends 2035-06-04; GlobalSign Root CA 2028-01-28.
+        let s = gather(&fixture("debian-12"), Some(Family::Debian), timestamp::parse("2030-01-01").unwrap())
+            .unwrap();
+        assert_eq!(s.expired.len(), 1, "{:?}", s.expired);
+        assert!(s.expired[0].subject.contains("GlobalSign Root CA"));
+        let s = gather(&fixture("debian-12"), Some(Family::Debian), timestamp::parse("2015-01-01").unwrap())
+            .unwrap();
+        assert_eq!(s.not_yet_valid.len(), 3, "{:?}", s.not_yet_valid);
+    }
+
+    #[test]
+    fn duplicates_anchors_and_broken_hash_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        let isrg = crate::facts::certs::tests::ISRG_ROOT_X1;
+        std::fs::create_dir_all(r.join("etc/ssl/certs")).unwrap();
+        std::fs::write(r.join("etc/ssl/certs/ca-certificates.crt"), format!("{isrg}{isrg}")).unwrap();
+        std::os::unix::fs::symlink("ISRG_Root_X1.pem", r.join("etc/ssl/certs/4042bcee.0")).unwrap();
+        let anchors = r.join("usr/local/share/ca-certificates");
+        std::fs::create_dir_all(&anchors).unwrap();
+        let der = certs::parse(isrg.as_bytes(), false).certs[0].0.to_der().unwrap();
+        std::fs::write(anchors.join("isrg.crt"), der).unwrap();
+        std::fs::write(anchors.join("notes.txt"), "not a certificate").unwrap();
+        let s = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW).unwrap();
+        assert_eq!(s.certificates, 2);
+        assert_eq!(s.duplicates.len(), 1);
+        assert_eq!(s.duplicates[0].lines, vec![1, 1 + isrg.lines().count()]);
+        assert_eq!(s.anchors.len(), 1, "the DER .crt anchor is read");
+        assert!(s.anchors[0].in_bundle);
+        assert_eq!(s.anchor_errors.len(), 1);
+        assert!(s.anchor_errors[0].error.contains("not a .crt file"));
+        assert_eq!(s.hashed_dir.unwrap().broken, vec!["/etc/ssl/certs/4042bcee.0"]);
+    }
+
+    #[test]
+    fn hostile_bundles_are_refused_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        std::fs::create_dir_all(r.join("etc/ssl/certs")).unwrap();
+        let bundle = r.join("etc/ssl/certs/ca-certificates.crt");
+        // A 4 GiB sparse file: refused by size, never read.
+        std::fs::File::create(&bundle).unwrap().set_len(4 << 30).unwrap();
+        let e = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW).unwrap_err();
+        assert!(e.error.contains("larger than"), "{e:?}");
+        // A FIFO: never opened (it would block).
+        std::fs::remove_file(&bundle).unwrap();
+        let c = std::ffi::CString::new(bundle.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let e = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW).unwrap_err();
+        assert!(e.error.contains("FIFO"), "{e:?}");
+        // A symlink loop.
+        std::fs::remove_file(&bundle).unwrap();
+        std::os::unix::fs::symlink("ca-certificates.crt", &bundle).unwrap();
+        let e = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW).unwrap_err();
+        assert!(e.error.contains("loop"), "{e:?}");
+    }
+
+    #[test]
+    fn hash_names() {
+        assert!(is_hash_name("4042bcee.0"));
+        assert!(is_hash_name("4042BCEE.12"));
+        assert!(!is_hash_name("ISRG_Root_X1.pem"));
+        assert!(!is_hash_name("4042bcee."));
+        assert!(!is_hash_name("4042bcee.r0"));
+    }
+}
