@@ -2,6 +2,7 @@
 
 pub mod bundle_store;
 pub mod certificates;
+pub mod cloudbase;
 pub mod image_age;
 pub mod init_agent;
 pub mod matrix;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod azure;
 pub mod certs;
 pub mod cloud_init;
+pub mod cloudbase;
 pub mod cmdline;
 pub mod google_guest;
 pub mod image_age;
@@ -14,10 +15,12 @@ pub mod os;
 pub mod packages;
 pub mod probe;
 pub mod python;
+pub mod regf;
 pub mod rpmdb;
 pub mod shell;
 pub mod trust_store;
 pub mod umask;
+pub mod windows;
 
 use serde::{Serialize, Serializer};
 
@@ -109,6 +112,9 @@ pub struct Facts {
     pub trust_store: Gathered<trust_store::TrustStore>,
     /// The TLS probe of the bundle store (`--probe`); `null` when not probed.
     pub probe: Option<probe::ProbeResult>,
+    /// Windows registry facts and cloudbase-init (`null` when the target is not Windows).
+    #[serde(serialize_with = "ser_gathered")]
+    pub windows: Gathered<Option<windows::WindowsFacts>>,
 }
 
 /// What the user tells fact gathering (`--python`); the default is the real thing.
@@ -146,6 +152,7 @@ impl Facts {
             image_age: image_age::ImageAge::default(),
             umask: umask::UmaskFacts::nothing_found(),
             accounts: accounts::Accounts::default(),
+            windows: Ok(None),
         }
     }
 }
@@ -243,6 +250,7 @@ pub fn gather_with(target: &Target, input: &FactsInput, needs: &[Fact]) -> Facts
         openssl_devel,
         trust_store,
         probe,
+        windows: windows::gather(target),
     }
 }
 
@@ -251,10 +259,31 @@ fn target_facts(target: &Target) -> TargetFacts {
     TargetFacts {
         mode: target.mode,
         root: target.root.base().display().to_string(),
-        // Associated functions: no refresh of process or memory tables is done.
-        hostname: if live { sysinfo::System::host_name().ok() } else { None },
-        kernel: if live { sysinfo::System::kernel_version().ok() } else { None },
+        hostname: if live { host_name() } else { None },
+        kernel: if live { kernel_version() } else { None },
     }
+}
+
+// Associated functions: no refresh of process or memory tables is done.
+#[cfg(unix)]
+fn host_name() -> Option<String> {
+    sysinfo::System::host_name().ok()
+}
+
+#[cfg(unix)]
+fn kernel_version() -> Option<String> {
+    sysinfo::System::kernel_version().ok()
+}
+
+// Windows: no sysinfo (see Cargo.toml); the environment and os_info (RtlGetVersion).
+#[cfg(windows)]
+fn host_name() -> Option<String> {
+    std::env::var("COMPUTERNAME").ok()
+}
+
+#[cfg(windows)]
+fn kernel_version() -> Option<String> {
+    Some(os_info::get().version().to_string())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use super::GatherError;
-use crate::target::{Mode, Target};
+use crate::target::Target;
 
 /// The operating system of the target, with the file its answer came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -111,21 +111,10 @@ pub fn gather(target: &Target) -> Result<OsRelease, GatherError> {
     ))
 }
 
-/// Windows: the live host through os_info, or an offline image (not yet read here).
+/// Windows: the live host's registry (os_info as the fallback), or an offline image's SOFTWARE
+/// hive (`Windows/System32/config/SOFTWARE`); `None` when the target is not Windows.
 fn windows(target: &Target) -> Option<Result<OsRelease, GatherError>> {
-    #[cfg(windows)]
-    if target.mode == Mode::Live {
-        let info = os_info::get();
-        let edition = info.edition().unwrap_or("Windows").to_string();
-        let build = match info.version() {
-            os_info::Version::Semantic(_, _, build) => Some(*build as u32),
-            _ => None,
-        };
-        return Some(Ok(windows_release(&edition, build, "os_info (live Windows)")));
-    }
-    let _ = target;
-    let _ = Mode::Live;
-    None
+    super::windows::os_release(target)
 }
 
 /// Parses os-release text into key/value pairs (shell-style quoting, comments, CRLF, BOM).

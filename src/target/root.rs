@@ -296,6 +296,37 @@ impl Root {
     }
 }
 
+impl Root {
+    /// Finds `path` matching each component case-insensitively (Windows volumes mounted on a
+    /// case-sensitive host: `windows/system32/CONFIG`): the in-root path with the real spelling,
+    /// or `None` when no entry matches. An exact match wins over a case-insensitive one.
+    pub fn find_nocase(&self, path: &str) -> Result<Option<String>, RootError> {
+        let mut found = String::from("/");
+        for part in path.split(['/', '\\']).filter(|p| !p.is_empty()) {
+            let exact = join(&found, part);
+            match self.resolve(&exact) {
+                Ok(_) => {
+                    found = exact;
+                    continue;
+                }
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+            let entries = match self.read_dir(&found, MAX_DIR_ENTRIES) {
+                Ok(entries) => entries,
+                Err(e) if e.is_not_found() || matches!(e, RootError::NotDirectory { .. }) => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            let lower = part.to_lowercase();
+            match entries.iter().find(|e| e.name.to_lowercase() == lower) {
+                Some(e) => found = join(&found, &e.name),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(found))
+    }
+}
+
 /// Joins an in-root directory and a name into an in-root path.
 pub fn join(dir: &str, name: &str) -> String {
     if dir.ends_with('/') { format!("{dir}{name}") } else { format!("{dir}/{name}") }

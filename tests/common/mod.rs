@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)] // each test binary uses a different subset of these helpers
 
+pub mod regf_writer;
+
 use std::path::PathBuf;
 
 use assert_cmd::Command;
