@@ -53,7 +53,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             .filter(|u| args.probe && u.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))),
         ..facts_input(&args.python)
     };
-    let facts = facts::gather_with(&target, &input);
+    let facts = facts::gather_with(&target, &input, &checks::needs(&selected));
     let options = CheckOptions {
         cloud: args.cloud.clone(),
         https: args.https,
@@ -98,7 +98,7 @@ fn facts_input(python: &PythonArgs) -> facts::FactsInput {
 
 fn show_facts(args: FactsArgs) -> anyhow::Result<ExitCode> {
     let target = Target::from_arg(args.target.root.as_deref())?;
-    let facts = facts::gather_with(&target, &facts_input(&args.python));
+    let facts = facts::gather_with(&target, &facts_input(&args.python), facts::Fact::ALL);
     let out = match args.format {
         FactsFormat::Text => text::render_value(&facts),
         FactsFormat::Json => format!("{}\n", serde_json::to_string_pretty(&facts)?),
@@ -110,7 +110,7 @@ fn show_facts(args: FactsArgs) -> anyhow::Result<ExitCode> {
 fn matrix(args: MatrixArgs) -> anyhow::Result<ExitCode> {
     let policy = Policy::load(&args.policy.policy)?;
     let target = Target::from_arg(args.target.root.as_deref())?;
-    let facts = facts::gather(&target);
+    let facts = facts::gather_with(&target, &facts::FactsInput::default(), checks::matrix::NEEDS);
     let rows: Vec<(String, checks::Outcome)> = policy
         .clouds
         .keys()

@@ -3,12 +3,14 @@
 
 use super::certificates::{missing_ca_reason, update_command};
 use super::{CheckOptions, Outcome, Status};
-use crate::facts::Facts;
 use crate::facts::probe::FailureKind;
+use crate::facts::{Fact, Facts};
 use crate::policy::Policy;
 
 /// Check id.
 pub const ID: &str = "bundle-store";
+/// The facts it reads: only these are gathered when it is selected.
+pub const NEEDS: &[Fact] = &[Fact::Os, Fact::TrustStore];
 /// What it verifies.
 pub const ABOUT: &str = "the --bundle-store URL is HTTPS where the cloud requires it; with --probe, its TLS chain and name verify against the image's trust store";
 

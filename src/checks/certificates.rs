@@ -2,13 +2,15 @@
 //! can load it, and every CA named with `--ca-cert` is in it.
 
 use super::{CheckOptions, Outcome, Status};
-use crate::facts::Facts;
 use crate::facts::os::Family;
 use crate::facts::trust_store::TrustStore;
+use crate::facts::{Fact, Facts};
 use crate::policy::Policy;
 
 /// Check id.
 pub const ID: &str = "certificates";
+/// The facts it reads: only these are gathered when it is selected.
+pub const NEEDS: &[Fact] = &[Fact::Os, Fact::TrustStore];
 /// What it verifies.
 pub const ABOUT: &str = "the image's CA trust store exists, OpenSSL can load it, and holds every --ca-cert CA (extracted, not only an anchor)";
 

@@ -3,12 +3,14 @@
 //! dpkg file list), else by the OS release it is built from.
 
 use super::{CheckOptions, Outcome, Status};
-use crate::facts::Facts;
 use crate::facts::os::{Family, OsRelease};
+use crate::facts::{Fact, Facts};
 use crate::policy::Policy;
 
 /// Check id.
 pub const ID: &str = "image-age";
+/// The facts it reads: only these are gathered when it is selected.
+pub const NEEDS: &[Fact] = &[Fact::Os, Fact::ImageAge, Fact::Packages];
 /// What it verifies.
 pub const ABOUT: &str =
     "on --cloud alibaba, the image is newer than July 2016 (package install times or OS release)";

@@ -4,14 +4,16 @@
 //! `Provisioning.ExecuteCustomData`, or on Google the guest environment's startup-script runner.
 
 use super::{CheckOptions, Outcome, Status};
-use crate::facts::Facts;
 use crate::facts::azure::{Provisioner, WAAGENT_CONF};
 use crate::facts::cloud_init::{CLOUD_CFG, CloudInit, DISABLED_MARKER, InitSystem, UnitEnablement};
 use crate::facts::os::Family;
+use crate::facts::{Fact, Facts};
 use crate::policy::Policy;
 
 /// Check id.
 pub const ID: &str = "init-agent";
+/// The facts it reads: only these are gathered when it is selected.
+pub const NEEDS: &[Fact] = &[Fact::Os, Fact::Init];
 /// What it verifies.
 pub const ABOUT: &str = "an init agent will run the user-data bootstrap script (cloud-init; waagent on Azure; \
                          the guest agent's startup scripts on Google)";

@@ -1,13 +1,15 @@
 //! Check `matrix`: the vendor's support matrix for this image on the target cloud.
 
 use super::{CheckOptions, Outcome, Status};
-use crate::facts::Facts;
+use crate::facts::{Fact, Facts};
 use crate::policy::{Policy, Support};
 
 /// Check id.
 pub const ID: &str = "matrix";
 /// What it verifies.
 pub const ABOUT: &str = "the vendor's support matrix allows dynamic bootstrapping of this image on --cloud";
+/// The facts it reads.
+pub const NEEDS: &[Fact] = &[Fact::Os, Fact::Init];
 
 const BAKE_IN: &str = "dynamic bootstrapping is not available here: build a custom image with the management \
                        agent installed (baked in), and launch from that image";

@@ -14,7 +14,7 @@ pub mod umask;
 
 use serde::Serialize;
 
-use crate::facts::Facts;
+use crate::facts::{Fact, Facts};
 use crate::policy::Policy;
 
 /// The outcome of one check.
@@ -120,22 +120,49 @@ pub struct CheckDef {
     pub id: &'static str,
     /// What it verifies, for `bootready checks`.
     pub about: &'static str,
+    /// The facts it reads: only these are gathered when it is selected.
+    pub needs: &'static [Fact],
     /// Decides the outcome from the facts alone.
     pub run: fn(&Facts, &Policy, &CheckOptions) -> Outcome,
 }
 
 /// Every check, in report order.
 pub const ALL: &[CheckDef] = &[
-    CheckDef { id: os::ID, about: os::ABOUT, run: os::check },
-    CheckDef { id: matrix::ID, about: matrix::ABOUT, run: matrix::check },
-    CheckDef { id: init_agent::ID, about: init_agent::ABOUT, run: init_agent::check },
-    CheckDef { id: image_age::ID, about: image_age::ABOUT, run: image_age::check },
-    CheckDef { id: umask::ID, about: umask::ABOUT, run: umask::check },
-    CheckDef { id: privileges::ID, about: privileges::ABOUT, run: privileges::check },
-    CheckDef { id: python::ID, about: python::ABOUT, run: python::check },
-    CheckDef { id: openssl_devel::ID, about: openssl_devel::ABOUT, run: openssl_devel::check },
-    CheckDef { id: certificates::ID, about: certificates::ABOUT, run: certificates::check },
-    CheckDef { id: bundle_store::ID, about: bundle_store::ABOUT, run: bundle_store::check },
+    CheckDef { id: os::ID, about: os::ABOUT, needs: os::NEEDS, run: os::check },
+    CheckDef { id: matrix::ID, about: matrix::ABOUT, needs: matrix::NEEDS, run: matrix::check },
+    CheckDef {
+        id: init_agent::ID,
+        about: init_agent::ABOUT,
+        needs: init_agent::NEEDS,
+        run: init_agent::check,
+    },
+    CheckDef { id: image_age::ID, about: image_age::ABOUT, needs: image_age::NEEDS, run: image_age::check },
+    CheckDef { id: umask::ID, about: umask::ABOUT, needs: umask::NEEDS, run: umask::check },
+    CheckDef {
+        id: privileges::ID,
+        about: privileges::ABOUT,
+        needs: privileges::NEEDS,
+        run: privileges::check,
+    },
+    CheckDef { id: python::ID, about: python::ABOUT, needs: python::NEEDS, run: python::check },
+    CheckDef {
+        id: openssl_devel::ID,
+        about: openssl_devel::ABOUT,
+        needs: openssl_devel::NEEDS,
+        run: openssl_devel::check,
+    },
+    CheckDef {
+        id: certificates::ID,
+        about: certificates::ABOUT,
+        needs: certificates::NEEDS,
+        run: certificates::check,
+    },
+    CheckDef {
+        id: bundle_store::ID,
+        about: bundle_store::ABOUT,
+        needs: bundle_store::NEEDS,
+        run: bundle_store::check,
+    },
 ];
 
 /// The checks to run: `only` if not empty (else all), minus `skip`; unknown ids are an error.
@@ -151,6 +178,17 @@ pub fn select(only: &[String], skip: &[String]) -> anyhow::Result<Vec<&'static C
         .filter(|c| only.is_empty() || only.iter().any(|o| o == c.id))
         .filter(|c| !skip.iter().any(|s| s == c.id))
         .collect())
+}
+
+/// The facts the `selected` checks need, plus the OS (the report header names it).
+pub fn needs(selected: &[&CheckDef]) -> Vec<Fact> {
+    let mut needs = vec![Fact::Os];
+    for fact in selected.iter().flat_map(|c| c.needs) {
+        if !needs.contains(fact) {
+            needs.push(*fact);
+        }
+    }
+    needs
 }
 
 /// The overall answer.
@@ -205,6 +243,44 @@ mod tests {
         assert_eq!(http.https_reason(&p), None);
         let softlayer = CheckOptions { cloud: Some("softlayer".into()), ..Default::default() };
         assert!(softlayer.https_reason(&p).unwrap().contains("SoftLayer requires HTTPS"));
+    }
+
+    #[test]
+    fn needs_are_the_union_of_the_selected_checks_plus_the_os() {
+        let os_only = select(&["os".to_string()], &[]).unwrap();
+        assert_eq!(needs(&os_only), [Fact::Os]);
+        let all = select(&[], &[]).unwrap();
+        let union = needs(&all);
+        for c in ALL {
+            assert!(c.needs.iter().all(|f| union.contains(f)), "{} needs more than gathered", c.id);
+        }
+        assert_eq!(union.iter().filter(|f| **f == Fact::Os).count(), 1, "no duplicates");
+    }
+
+    #[test]
+    fn each_check_decides_the_same_from_only_the_facts_it_declares() {
+        // A fact missing from a check's NEEDS would read as "not gathered" and change its
+        // outcome on some fixture: every fixture image, every check, both ways.
+        use crate::facts::{self, FactsInput};
+        use crate::target::Target;
+        let policy = Policy::builtin().unwrap();
+        let options = CheckOptions { cloud: Some("aws".into()), https: true, ..Default::default() };
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut compared = 0;
+        for entry in std::fs::read_dir(fixtures).unwrap() {
+            let path = entry.unwrap().path();
+            if !path.is_dir() {
+                continue;
+            }
+            let target = Target::image(&path).unwrap();
+            let all = facts::gather(&target);
+            for c in ALL {
+                let some = facts::gather_with(&target, &FactsInput::default(), &needs(&[c]));
+                assert_eq!((c.run)(&some, &policy, &options), (c.run)(&all, &policy, &options), "{}", c.id);
+                compared += 1;
+            }
+        }
+        assert!(compared >= ALL.len() * 8, "{compared}");
     }
 
     #[test]

@@ -2,13 +2,15 @@
 //! hand-built install, and not half-removed.
 
 use super::{CheckOptions, Outcome, Status};
-use crate::facts::Facts;
 use crate::facts::openssl_devel::is_hand_built;
 use crate::facts::os::Family;
+use crate::facts::{Fact, Facts};
 use crate::policy::Policy;
 
 /// Check id.
 pub const ID: &str = "openssl-devel";
+/// The facts it reads: only these are gathered when it is selected.
+pub const NEEDS: &[Fact] = &[Fact::Os, Fact::OpensslDevel];
 /// What it verifies.
 pub const ABOUT: &str = "OpenSSL development files (openssl-devel, libssl-dev, libopenssl-devel) are installed: required for HTTPS";
 

@@ -1,14 +1,16 @@
 //! Check `os`: the image's operating system could be identified.
 
 use super::{CheckOptions, Outcome, Status};
-use crate::facts::Facts;
 use crate::facts::os::Family;
+use crate::facts::{Fact, Facts};
 use crate::policy::Policy;
 
 /// Check id.
 pub const ID: &str = "os";
 /// What it verifies.
 pub const ABOUT: &str = "the operating system and version can be identified from the image";
+/// The facts it reads.
+pub const NEEDS: &[Fact] = &[Fact::Os];
 
 /// Passes when the OS is identified with a known family and a version.
 pub fn check(facts: &Facts, _policy: &Policy, _options: &CheckOptions) -> Outcome {

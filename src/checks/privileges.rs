@@ -4,13 +4,15 @@
 use std::collections::BTreeSet;
 
 use super::{CheckOptions, Outcome, Status};
-use crate::facts::Facts;
 use crate::facts::accounts::{Accounts, SudoRule, User};
 use crate::facts::os::Family;
+use crate::facts::{Fact, Facts};
 use crate::policy::Policy;
 
 /// Check id.
 pub const ID: &str = "privileges";
+/// The facts it reads: only these are gathered when it is selected.
+pub const NEEDS: &[Fact] = &[Fact::Os, Fact::Accounts];
 /// What it verifies.
 pub const ABOUT: &str = "the agent's account (cliqruser), if present, has sudo rights to install software without a password or terminal";
 

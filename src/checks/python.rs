@@ -2,14 +2,16 @@
 //! Python 2.7.9 or later or proven to carry its `ssl` features.
 
 use super::{CheckOptions, Outcome, Status};
-use crate::facts::Facts;
 use crate::facts::os::{Family, OsRelease};
 use crate::facts::python::PythonInterpreter;
+use crate::facts::{Fact, Facts};
 use crate::policy::Policy;
 use crate::target::Mode;
 
 /// Check id.
 pub const ID: &str = "python";
+/// The facts it reads: only these are gathered when it is selected.
+pub const NEEDS: &[Fact] = &[Fact::Os, Fact::Python];
 /// What it verifies.
 pub const ABOUT: &str = "the bootstrap's Python exists, is Python 2, and under HTTPS is 2.7.9+ or proven to have its ssl features";
 

@@ -1,13 +1,15 @@
 //! Check `umask`: the umask the bootstrap inherits lets it install software (022 or looser).
 
 use super::{CheckOptions, Outcome, Status};
-use crate::facts::Facts;
 use crate::facts::os::Family;
 use crate::facts::umask::{Applies, Setting, SettingKind, octal, parse_mask};
+use crate::facts::{Fact, Facts};
 use crate::policy::Policy;
 
 /// Check id.
 pub const ID: &str = "umask";
+/// The facts it reads: only these are gathered when it is selected.
+pub const NEEDS: &[Fact] = &[Fact::Os, Fact::Umask];
 /// What it verifies.
 pub const ABOUT: &str =
     "the umask a root bootstrap inherits (cloud-init's service, a root login shell) is no stricter than 022";

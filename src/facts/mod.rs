@@ -41,6 +41,11 @@ impl GatherError {
         GatherError { path: path.map(str::to_string), error: error.into() }
     }
 
+    /// The value of a fact that no selected check needs, so it was not gathered.
+    pub fn not_gathered() -> GatherError {
+        GatherError::new(None, "not gathered: no selected check needs it")
+    }
+
     /// Wraps a root-resolver error.
     pub fn from_root(e: RootError) -> GatherError {
         GatherError { path: Some(e.path().to_string()), error: e.to_string() }
@@ -152,40 +157,96 @@ impl Facts {
     }
 }
 
-/// Gathers every fact about the target.
-pub fn gather(target: &Target) -> Facts {
-    gather_with(target, &FactsInput::default())
+/// A fact a check can need: `gather_with` makes just the ones the selected checks declare
+/// (`CheckDef::needs`), so `--check os` does not read the package database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    Os,
+    Packages,
+    /// `python` and `python_context`.
+    Python,
+    Init,
+    ImageAge,
+    Umask,
+    Accounts,
+    OpensslDevel,
+    /// `trust_store`, and `probe` when `--probe` asks for it.
+    TrustStore,
 }
 
-/// Gathers every fact about the target, with the user's input (certificates judged at
-/// `input.now`, the bundle store probed when `input.probe` is set).
-pub fn gather_with(target: &Target, input: &FactsInput) -> Facts {
-    let os = os::gather(target);
-    let packages = packages::gather(target);
+impl Fact {
+    /// Every fact, as `bootready facts` shows them.
+    pub const ALL: &[Fact] = &[
+        Fact::Os,
+        Fact::Packages,
+        Fact::Python,
+        Fact::Init,
+        Fact::ImageAge,
+        Fact::Umask,
+        Fact::Accounts,
+        Fact::OpensslDevel,
+        Fact::TrustStore,
+    ];
+}
+
+/// Gathers every fact about the target.
+pub fn gather(target: &Target) -> Facts {
+    gather_with(target, &FactsInput::default(), Fact::ALL)
+}
+
+/// Gathers the facts in `needs` (and what they are made from: the package database for
+/// Python, the init agents and openssl-devel; the OS for the trust store), with the user's
+/// input (certificates judged at `input.now`, the bundle store probed when `input.probe` is
+/// set and the trust store is needed). The others are not gathered: the `Gathered` ones read
+/// as [`GatherError::not_gathered`], the rest as their "nothing found".
+pub fn gather_with(target: &Target, input: &FactsInput, needs: &[Fact]) -> Facts {
+    let need = |fact: Fact| needs.contains(&fact);
+    let os = if need(Fact::Os) || need(Fact::TrustStore) {
+        os::gather(target)
+    } else {
+        Err(GatherError::not_gathered())
+    };
+    let packages = if [Fact::Packages, Fact::Python, Fact::Init, Fact::OpensslDevel].into_iter().any(need) {
+        packages::gather(target)
+    } else {
+        Err(GatherError::not_gathered())
+    };
     let db = packages.as_ref().ok().and_then(Option::as_ref);
-    let (python, python_context) = python::gather(target, db, input.python.as_deref(), &input.python_search);
+    let (python, python_context) = if need(Fact::Python) {
+        python::gather(target, db, input.python.as_deref(), &input.python_search)
+    } else {
+        (Vec::new(), python::PythonContext::default())
+    };
     let family = os.as_ref().ok().map(|o| o.family);
     let now = input.now.unwrap_or_else(crate::timestamp::now);
-    let openssl_devel = openssl_devel::gather(target, db);
-    let trust_store = trust_store::gather(target, family, now);
-    let probe = input.probe.as_deref().map(|url| match &trust_store {
+    let openssl_devel = if need(Fact::OpensslDevel) {
+        openssl_devel::gather(target, db)
+    } else {
+        openssl_devel::OpensslDevel::none()
+    };
+    let trust_store = if need(Fact::TrustStore) {
+        trust_store::gather(target, family, now)
+    } else {
+        Err(GatherError::not_gathered())
+    };
+    let probe = input.probe.as_deref().filter(|_| need(Fact::TrustStore)).map(|url| match &trust_store {
         Ok(store) => probe::gather(url, store, input.now),
         Err(_) => probe::gather(url, &trust_store::TrustStore::none(), input.now),
     });
-    let init = init::gather(target, &packages);
-    let image_age = image_age::gather(&target.root);
-    let umask = umask::gather(target);
-    let accounts = accounts::gather(target);
     Facts {
         target: target_facts(target),
         os,
-        init,
-        image_age,
+        init: if need(Fact::Init) { init::gather(target, &packages) } else { init::InitFacts::none() },
+        image_age: if need(Fact::ImageAge) {
+            image_age::gather(&target.root)
+        } else {
+            image_age::ImageAge::default()
+        },
         python,
         python_context,
         packages,
-        umask,
-        accounts,
+        umask: if need(Fact::Umask) { umask::gather(target) } else { umask::UmaskFacts::nothing_found() },
+        accounts: if need(Fact::Accounts) { accounts::gather(target) } else { accounts::Accounts::default() },
         openssl_devel,
         trust_store,
         probe,
@@ -223,4 +284,28 @@ fn host_name() -> Option<String> {
 #[cfg(windows)]
 fn kernel_version() -> Option<String> {
     Some(os_info::get().version().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_needed_facts_are_gathered() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc")).unwrap();
+        std::fs::create_dir_all(dir.path().join("var/lib/dpkg")).unwrap();
+        std::fs::write(dir.path().join("etc/os-release"), "ID=debian\nVERSION_ID=12\n").unwrap();
+        std::fs::write(
+            dir.path().join("var/lib/dpkg/status"),
+            "Package: bash\nStatus: install ok installed\nVersion: 5.2\n",
+        )
+        .unwrap();
+        let target = Target::image(dir.path()).unwrap();
+        let some = gather_with(&target, &FactsInput::default(), &[Fact::Os]);
+        assert_eq!(some.os.unwrap().id, "debian");
+        assert_eq!(some.packages.unwrap_err(), GatherError::not_gathered());
+        let all = gather(&target);
+        assert_eq!(all.packages.unwrap().unwrap().count, 1);
+    }
 }

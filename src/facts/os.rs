@@ -61,7 +61,7 @@ const OS_RELEASE: [&str; 2] = ["/etc/os-release", "/usr/lib/os-release"];
 
 /// Legacy release files, most specific first: Oracle Linux 6 also ships a `redhat-release`
 /// that claims to be RHEL, and Ubuntu also ships a `debian_version`.
-const LEGACY: [&str; 7] = [
+pub const LEGACY: [&str; 7] = [
     "/etc/centos-release",
     "/etc/oracle-release",
     "/etc/redhat-release",
@@ -241,6 +241,9 @@ pub fn from_legacy(path: &str, text: &str) -> Option<OsRelease> {
         "/etc/lsb-release" => {
             let map = parse_os_release(text);
             let id = map.get("DISTRIB_ID")?.to_ascii_lowercase();
+            if id.is_empty() {
+                return None;
+            }
             let version_id = map.get("DISTRIB_RELEASE").cloned().unwrap_or_default();
             let pretty =
                 map.get("DISTRIB_DESCRIPTION").cloned().unwrap_or_else(|| format!("{id} {version_id}"));
@@ -407,6 +410,13 @@ mod tests {
             assert_eq!(os.source, path);
         }
         assert!(from_legacy("/etc/redhat-release", "garbage\n").is_none());
+    }
+
+    #[test]
+    fn empty_lsb_distrib_id_identifies_nothing() {
+        // Found by the legacy_release fuzz target: an empty DISTRIB_ID made an OS with id "".
+        assert!(from_legacy("/etc/lsb-release", "OracS\u{fffd}vegvase 6.10\nDISTRIB_ID=").is_none());
+        assert!(from_legacy("/etc/lsb-release", "DISTRIB_ID=\"\"\nDISTRIB_RELEASE=22.04\n").is_none());
     }
 
     #[test]
