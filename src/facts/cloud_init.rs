@@ -80,7 +80,7 @@ pub enum UnitEnablement {
 }
 
 /// cloud-init's configuration after merging the drop-ins.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CloudConfig {
     /// The files read, in merge order.
     pub files: Vec<String>,
@@ -332,6 +332,17 @@ pub fn read_config(root: &Root) -> Gathered<CloudConfig> {
     Ok(merged)
 }
 
+/// Parses and merges cloud-config texts in order, as `read_config` does with the files it
+/// reads (for fuzzing and benches, which have texts, not an image).
+pub fn merge_texts<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<CloudConfig, String> {
+    let mut merged = CloudConfig::default();
+    for (file, text) in files {
+        merge(&mut merged, file, parse_cfg(text)?);
+        merged.files.push(file.to_string());
+    }
+    Ok(merged)
+}
+
 fn merge(merged: &mut CloudConfig, file: &str, cfg: CfgFile) {
     if let Some(modules) = cfg.cloud_final_modules {
         merged.final_modules = Some(
@@ -392,16 +403,8 @@ mod tests {
         include_str!("../../tests/fixtures/centos-7.9/etc/cloud/cloud.cfg.d/05_logging.cfg");
 
     fn merged(files: &[(&str, &str)]) -> CloudConfig {
-        let mut m = CloudConfig {
-            files: vec![],
-            final_modules: None,
-            final_modules_from: None,
-            datasource_list: None,
-            datasource_list_from: None,
-        };
-        for (name, text) in files {
-            merge(&mut m, name, parse_cfg(text).unwrap());
-        }
+        let mut m = merge_texts(files.iter().copied()).unwrap();
+        m.files.clear();
         m
     }
 
