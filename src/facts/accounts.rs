@@ -327,24 +327,7 @@ enum Line {
 
 /// Lines joined across backslash continuations: (first line number, first raw line, joined).
 fn logical_lines(text: &str) -> Vec<(usize, String, String)> {
-    let mut out = Vec::new();
-    let mut pending: Option<(usize, String, String)> = None;
-    for (i, line) in text.lines().enumerate() {
-        let (no, raw, mut joined) = pending.take().unwrap_or((i + 1, line.to_string(), String::new()));
-        match line.strip_suffix('\\') {
-            Some(head) => {
-                joined.push_str(head);
-                joined.push(' ');
-                pending = Some((no, raw, joined));
-            }
-            None => {
-                joined.push_str(line);
-                out.push((no, raw, joined));
-            }
-        }
-    }
-    out.extend(pending);
-    out
+    super::shell::logical_lines_with(text, true)
 }
 
 /// Drops a trailing comment: a `#` not followed by a digit (`#1000` is a uid).

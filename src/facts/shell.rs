@@ -454,13 +454,15 @@ pub fn unquote(word: &str) -> String {
 }
 
 /// Lines joined across backslash continuations: (first line number, first raw line, joined).
-fn logical_lines(text: &str) -> Vec<(usize, String, String)> {
+/// In shell a comment line's trailing backslash continues nothing; sudoers (`accounts`) passes
+/// `comments_continue = true`, as its callers always have.
+pub fn logical_lines_with(text: &str, comments_continue: bool) -> Vec<(usize, String, String)> {
     let mut out = Vec::new();
     let mut pending: Option<(usize, String, String)> = None;
     for (i, line) in text.lines().enumerate() {
         let (no, raw, mut joined) = pending.take().unwrap_or((i + 1, line.to_string(), String::new()));
         match line.strip_suffix('\\') {
-            Some(head) if !line.trim_start().starts_with('#') => {
+            Some(head) if comments_continue || !line.trim_start().starts_with('#') => {
                 joined.push_str(head);
                 joined.push(' ');
                 pending = Some((no, raw, joined));
@@ -475,6 +477,10 @@ fn logical_lines(text: &str) -> Vec<(usize, String, String)> {
         out.push(p);
     }
     out
+}
+
+fn logical_lines(text: &str) -> Vec<(usize, String, String)> {
+    logical_lines_with(text, false)
 }
 
 /// Drops a `#` comment: a `#` that starts a word, outside quotes.
