@@ -47,10 +47,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     // Only an https:// store is probed: plain HTTP has nothing to verify.
     let input = facts::FactsInput {
         now: args.now,
-        probe: args
-            .bundle_store
-            .clone()
-            .filter(|u| args.probe && u.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))),
+        probe: args.bundle_store.clone().filter(|u| args.probe && checks::has_scheme(u, "https://")),
         ..facts_input(&args.python)
     };
     let facts = facts::gather_with(&target, &input, &checks::needs(&selected));

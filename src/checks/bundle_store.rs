@@ -2,7 +2,7 @@
 //! the image's own trust store accepts the server's chain and host name.
 
 use super::certificates::{missing_ca_reason, update_command};
-use super::{CheckOptions, Outcome, Status};
+use super::{CheckOptions, Outcome, Status, has_scheme};
 use crate::facts::probe::FailureKind;
 use crate::facts::{Fact, Facts};
 use crate::policy::Policy;
@@ -14,17 +14,13 @@ pub const NEEDS: &[Fact] = &[Fact::Os, Fact::TrustStore];
 /// What it verifies.
 pub const ABOUT: &str = "the --bundle-store URL is HTTPS where the cloud requires it; with --probe, its TLS chain and name verify against the image's trust store";
 
-fn scheme_is(url: &str, scheme: &str) -> bool {
-    url.get(..scheme.len()).is_some_and(|s| s.eq_ignore_ascii_case(scheme))
-}
-
 /// Decides from the URL, the policy and the probe facts.
 pub fn check(facts: &Facts, policy: &Policy, options: &CheckOptions) -> Outcome {
     let Some(url) = &options.bundle_store else {
         return Outcome::new(ID, Status::Skip, "no --bundle-store URL given");
     };
     let family = facts.os.as_ref().ok().map(|o| o.family);
-    if scheme_is(url, "http://") {
+    if has_scheme(url, "http://") {
         let cloud = options.cloud.as_deref().and_then(|c| policy.clouds.get(c).map(|p| (c, p)));
         if let Some((name, c)) = cloud.filter(|(_, c)| c.https_required) {
             return Outcome::new(
@@ -44,7 +40,7 @@ pub fn check(facts: &Facts, policy: &Policy, options: &CheckOptions) -> Outcome 
             format!("{url}: plain HTTP, allowed on this cloud (nothing to verify)"),
         );
     }
-    if !scheme_is(url, "https://") {
+    if !has_scheme(url, "https://") {
         return Outcome::new(ID, Status::Fail, format!("{url}: not an http:// or https:// URL"))
             .fix("pass the bundle store's full URL, e.g. --bundle-store https://store.example.com/bundles/");
     }

@@ -93,6 +93,11 @@ pub struct CheckOptions {
     pub ca_certs: Vec<certificates::RequiredCa>,
 }
 
+/// True when `url` starts with `scheme` (e.g. `"https://"`), in any letter case.
+pub fn has_scheme(url: &str, scheme: &str) -> bool {
+    url.get(..scheme.len()).is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+}
+
 impl CheckOptions {
     /// Why HTTPS is in play, if it is: `--https`, an `https://` bundle store, or a cloud whose
     /// policy requires HTTPS-hosted scripts (SoftLayer). `None` when plain HTTP will do.
@@ -101,7 +106,7 @@ impl CheckOptions {
             return Some("--https".to_string());
         }
         if let Some(url) = &self.bundle_store
-            && url.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+            && has_scheme(url, "https://")
         {
             return Some(format!("--bundle-store {url}"));
         }
