@@ -1,6 +1,7 @@
 //! The support matrix and thresholds: `checks/*.toml` embedded at build time, plus the
 //! user's `--policy` files in the same format, validated with file, line and reason.
 
+use indexmap::IndexMap;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -116,7 +117,7 @@ impl Image {
 struct PolicyFile {
     schema: Spanned<u32>,
     #[serde(default)]
-    clouds: BTreeMap<String, Cloud>,
+    clouds: IndexMap<String, Cloud>,
     #[serde(default)]
     images: Vec<Image>,
     #[serde(default)]
@@ -197,7 +198,7 @@ impl PythonPolicy {
 #[derive(Debug, Clone, Serialize)]
 pub struct Policy {
     /// Clouds by key (`aws`, `azure`, ...).
-    pub clouds: BTreeMap<String, Cloud>,
+    pub clouds: IndexMap<String, Cloud>,
     /// Image rows in file order; later files replace rows with the same key.
     pub images: Vec<Image>,
     /// The umask threshold (`checks/install.toml`).
@@ -212,7 +213,7 @@ impl Policy {
     /// The built-in policy alone.
     pub fn builtin() -> anyhow::Result<Policy> {
         let mut policy = Policy {
-            clouds: BTreeMap::new(),
+            clouds: IndexMap::new(),
             images: Vec::new(),
             umask: UmaskPolicy::default(),
             privileges: PrivilegesPolicy::default(),
@@ -365,6 +366,12 @@ mod tests {
         assert_eq!(cell("windows-2016", "google"), Support::No);
         assert_eq!(cell("windows-2008", "aws"), Support::Yes);
         assert_eq!(cell("windows-2008", "azure"), Support::Unlisted);
+        let clouds: Vec<&str> = p.clouds.keys().map(String::as_str).collect();
+        assert_eq!(
+            clouds,
+            ["aws", "azure", "google", "openstack", "softlayer", "alibaba", "vmware"],
+            "seed order"
+        );
         assert!(!p.clouds["vmware"].dynamic_bootstrapping);
         assert!(p.clouds["softlayer"].https_required);
     }
