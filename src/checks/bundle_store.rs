@@ -139,21 +139,16 @@ pub fn check(facts: &Facts, policy: &Policy, options: &CheckOptions) -> Outcome 
 mod tests {
     use super::*;
     use crate::facts::certs::CertSummary;
-    use crate::facts::os::{Family, OsRelease};
+    use crate::facts::os::from_os_release;
     use crate::facts::probe::ProbeResult;
     use crate::facts::trust_store::{Anchor, TrustStore};
 
     fn facts() -> Facts {
-        let os = OsRelease {
-            id: "rhel".into(),
-            version_id: "7.9".into(),
-            major: Some(7),
-            name: "Red Hat Enterprise Linux Server".into(),
-            pretty_name: "Red Hat Enterprise Linux Server 7.9 (Maipo)".into(),
-            family: Family::Rhel,
-            id_like: vec![],
-            source: "/etc/os-release".into(),
-        };
+        let os = from_os_release(
+            "ID=\"rhel\"\nVERSION_ID=\"7.9\"\nNAME=\"Red Hat Enterprise Linux Server\"\n",
+            "/etc/os-release",
+        )
+        .expect("has ID");
         Facts::with_os(os)
     }
 

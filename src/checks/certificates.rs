@@ -257,20 +257,14 @@ pub fn check(facts: &Facts, policy: &Policy, options: &CheckOptions) -> Outcome 
 mod tests {
     use super::*;
     use crate::facts::certs::{BadBlock, CertSummary};
-    use crate::facts::os::OsRelease;
+    use crate::facts::os::from_os_release;
     use crate::facts::trust_store::Anchor;
 
     fn facts(family: Family, store: TrustStore) -> Facts {
-        let os = OsRelease {
-            id: "centos".into(),
-            version_id: "7.9.2009".into(),
-            major: Some(7),
-            name: "CentOS Linux".into(),
-            pretty_name: "CentOS Linux 7 (Core)".into(),
-            family,
-            id_like: vec![],
-            source: "/etc/os-release".into(),
-        };
+        let mut os =
+            from_os_release("ID=\"centos\"\nVERSION_ID=\"7\"\nNAME=\"CentOS Linux\"\n", "/etc/os-release")
+                .expect("has ID");
+        os.family = family;
         let mut f = Facts::with_os(os);
         f.trust_store = Ok(store);
         f

@@ -131,19 +131,15 @@ pub fn check(facts: &Facts, policy: &Policy, options: &CheckOptions) -> Outcome 
 mod tests {
     use super::*;
     use crate::facts::openssl_devel::{DevPackage, LibLink, OpensslDevel};
-    use crate::facts::os::OsRelease;
+    use crate::facts::os::from_os_release;
 
     fn facts(family: Family, devel: OpensslDevel) -> Facts {
-        let os = OsRelease {
-            id: "rhel".into(),
-            version_id: "7.9".into(),
-            major: Some(7),
-            name: "Red Hat Enterprise Linux Server".into(),
-            pretty_name: "Red Hat Enterprise Linux Server 7.9 (Maipo)".into(),
-            family,
-            id_like: vec!["fedora".into()],
-            source: "/etc/os-release".into(),
-        };
+        let mut os = from_os_release(
+            "ID=\"rhel\"\nVERSION_ID=\"7.9\"\nNAME=\"Red Hat Enterprise Linux Server\"\n",
+            "/etc/os-release",
+        )
+        .expect("has ID");
+        os.family = family;
         let mut f = Facts::with_os(os);
         f.openssl_devel = devel;
         f
