@@ -64,7 +64,8 @@ impl PackageDb {
 pub fn gather(target: &Target) -> Result<Option<PackageDb>, GatherError> {
     match target.root.open(DPKG_STATUS, DPKG_STATUS_LIMIT) {
         Ok(reader) => {
-            let packages = parse_dpkg_status(BufReader::new(reader))
+            // Big reads: a status file is megabytes, read once front to back.
+            let packages = parse_dpkg_status(BufReader::with_capacity(256 * 1024, reader))
                 .map_err(|e| GatherError::new(Some(DPKG_STATUS), format!("reading {DPKG_STATUS}: {e}")))?;
             return Ok(Some(PackageDb {
                 manager: PackageManager::Dpkg,
@@ -80,11 +81,11 @@ pub fn gather(target: &Target) -> Result<Option<PackageDb>, GatherError> {
 }
 
 /// Parses a dpkg `status` file, keeping only packages whose status is `installed`.
-/// Streams the reader's buffer in place: only the four kept fields are copied and decoded
-/// (continuation lines and other fields are skipped unread), so 100 000 packages take tens of
-/// milliseconds and memory holds only the kept fields.
+/// Streams the reader's buffer in place: only the four kept fields are looked at (continuation
+/// lines and other fields are skipped after a byte or two), a stanza allocates only when it is
+/// kept, and the map is built once at the end, so 100 000 packages take tens of milliseconds.
 pub fn parse_dpkg_status(mut reader: impl BufRead) -> std::io::Result<BTreeMap<String, Package>> {
-    let mut packages = BTreeMap::new();
+    let mut kept = Vec::new();
     let mut current = Stanza::default();
     // A line that straddles two fills of the buffer, capped at MAX_LINE bytes.
     let mut partial: Vec<u8> = Vec::new();
@@ -93,10 +94,10 @@ pub fn parse_dpkg_status(mut reader: impl BufRead) -> std::io::Result<BTreeMap<S
         let chunk = reader.fill_buf()?;
         if chunk.is_empty() {
             if straddling {
-                current.line(&partial, &mut packages);
+                current.line(&partial, &mut kept);
             }
-            current.end(&mut packages);
-            return Ok(packages);
+            current.end(&mut kept);
+            return Ok(by_name(kept));
         }
         let mut start = 0;
         for end in memchr::memchr_iter(b'\n', chunk) {
@@ -104,11 +105,11 @@ pub fn parse_dpkg_status(mut reader: impl BufRead) -> std::io::Result<BTreeMap<S
             if straddling {
                 let room = MAX_LINE.saturating_sub(partial.len());
                 partial.extend_from_slice(&line[..line.len().min(room)]);
-                current.line(&partial, &mut packages);
+                current.line(&partial, &mut kept);
                 partial.clear();
                 straddling = false;
             } else {
-                current.line(&line[..line.len().min(MAX_LINE)], &mut packages);
+                current.line(&line[..line.len().min(MAX_LINE)], &mut kept);
             }
             start = end + 1;
         }
@@ -123,52 +124,92 @@ pub fn parse_dpkg_status(mut reader: impl BufRead) -> std::io::Result<BTreeMap<S
     }
 }
 
+/// The kept packages by name; of a name read more than once (multi-arch), the last one read.
+/// Sorting first makes the map a bulk build (and dpkg writes the file sorted, so the sort is a
+/// linear scan) instead of one tree insertion per package.
+fn by_name(mut kept: Vec<Package>) -> BTreeMap<String, Package> {
+    // Stable: equal names stay in file order, so the last of each run is the last one read.
+    kept.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut unique: Vec<Package> = Vec::with_capacity(kept.len());
+    for p in kept {
+        match unique.last_mut() {
+            Some(last) if last.name == p.name => *last = p,
+            _ => unique.push(p),
+        }
+    }
+    unique.into_iter().map(|p| (p.name.clone(), p)).collect()
+}
+
+/// The kept fields of the stanza being read. The buffers are reused from stanza to stanza, so
+/// only kept packages allocate (their own copies).
 #[derive(Default)]
 struct Stanza {
     name: String,
-    status: String,
     version: String,
     arch: String,
+    /// The third word of the last `Status:` line ("want flag state") is `installed`.
+    installed: bool,
 }
 
 impl Stanza {
     /// Takes one line (without its `\n`, at most [`MAX_LINE`] bytes): a blank line ends the stanza.
-    fn line(&mut self, raw: &[u8], packages: &mut BTreeMap<String, Package>) {
+    fn line(&mut self, raw: &[u8], kept: &mut Vec<Package>) {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        // Blank (only whitespace, Unicode's included) ends the stanza. The byte scan stops at
-        // the first ASCII non-space (the first or second byte of nearly every line), so the
-        // decoding runs only on lines that may be blank.
-        let blank = raw.iter().all(|b| !b.is_ascii() || b.is_ascii_whitespace())
-            && String::from_utf8_lossy(raw).trim().is_empty();
-        if blank {
-            self.end(packages);
+        let Some(&first) = raw.first() else { return self.end(kept) };
+        // The first byte decides nearly every line: a field name starts with a printable
+        // character, so such a line is neither blank nor a continuation (which starts with a
+        // space or tab, as Description and Conffiles lines do) and is one of the four kept
+        // fields or skipped unread.
+        if !first.is_ascii_graphic() {
+            if is_blank(raw) {
+                self.end(kept);
+            }
             return;
         }
-        if raw.starts_with(b" ") || raw.starts_with(b"\t") {
-            return; // continuation of a multi-line field (Description, Conffiles)
-        }
-        let Some(colon) = memchr::memchr(b':', raw) else { return };
-        let field = match &raw[..colon] {
-            b"Package" => &mut self.name,
-            b"Status" => &mut self.status,
-            b"Version" => &mut self.version,
-            b"Architecture" => &mut self.arch,
+        let (field, value) = match first {
+            b'P' => (&mut self.name, raw.strip_prefix(b"Package:")),
+            b'V' => (&mut self.version, raw.strip_prefix(b"Version:")),
+            b'A' => (&mut self.arch, raw.strip_prefix(b"Architecture:")),
+            b'S' => {
+                if let Some(value) = raw.strip_prefix(b"Status:") {
+                    // "want flag state": only state "installed" counts; "half-installed",
+                    // "config-files" (removed, configs kept) and "unpacked" do not.
+                    self.installed =
+                        String::from_utf8_lossy(value).split_whitespace().nth(2) == Some("installed");
+                }
+                return;
+            }
             _ => return,
         };
-        *field = String::from_utf8_lossy(&raw[colon + 1..]).trim().to_string();
-    }
-
-    /// Ends the stanza: keeps the package if it is installed; resets the stanza.
-    fn end(&mut self, packages: &mut BTreeMap<String, Package>) {
-        let s = std::mem::take(self);
-        // "Status: want flag state": only state "installed" counts; "half-installed",
-        // "config-files" (removed, configs kept) and "unpacked" do not.
-        let installed = s.status.split_whitespace().nth(2) == Some("installed");
-        if installed && !s.name.is_empty() {
-            let p = Package { name: s.name, version: s.version, arch: s.arch, install_time: None };
-            packages.insert(p.name.clone(), p);
+        if let Some(value) = value {
+            field.clear();
+            field.push_str(String::from_utf8_lossy(value).trim());
         }
     }
+
+    /// Ends the stanza: keeps the package if it is installed and named; resets the stanza.
+    fn end(&mut self, kept: &mut Vec<Package>) {
+        if self.installed && !self.name.is_empty() {
+            kept.push(Package {
+                name: self.name.clone(),
+                version: self.version.clone(),
+                arch: self.arch.clone(),
+                install_time: None,
+            });
+        }
+        self.name.clear();
+        self.version.clear();
+        self.arch.clear();
+        self.installed = false;
+    }
+}
+
+/// Only whitespace, Unicode's included. The byte scan stops at the first ASCII non-space (the
+/// first or second byte of nearly every line), so the decoding runs only on lines that may be
+/// blank.
+fn is_blank(raw: &[u8]) -> bool {
+    raw.iter().all(|b| !b.is_ascii() || b.is_ascii_whitespace())
+        && String::from_utf8_lossy(raw).trim().is_empty()
 }
 
 #[cfg(test)]
@@ -196,6 +237,57 @@ Package: python3.11\nStatus: install ok installed\r\nArchitecture: amd64\r\nVers
         assert!(!p.contains_key("python2.7"), "config-files is not installed");
     }
 
+    /// Stanzas in the shapes real status files have (Debian 12 and Ubuntu 22.04 multi-arch,
+    /// removed and half-configured packages, a file edited on Windows) and hand-made edge cases.
+    const TRICKY: &str = "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36-9+deb12u9\n\
+Description: GNU C Library: Shared libraries\n Package: not-a-package\n Status: install ok installed\n\
+\tVersion: 0-not-a-version\n\
+\n\
+Package: libc6\nStatus: install ok installed\nArchitecture: i386\nVersion: 2.36-9+deb12u9\n\
+\n\
+Package: removed-with-configs\nStatus: deinstall ok config-files\nVersion: 1.0\n\
+\n\
+Package: half\nStatus: install reinstreq half-installed\nVersion: 1.1\n\
+\n\
+Package: unpacked-only\nStatus: install ok unpacked\nVersion: 1.2\n\
+\n\
+Package: no-status\nVersion: 1.3\n\
+\n\
+Package: held\nStatus: hold ok installed\nVersion:1.4\n\
+\n\
+Package: status-twice\nStatus: install ok installed\nStatus: deinstall ok config-files\n\
+\n\
+Package: renamed\nPackage: renamed-final\nStatus: install ok installed\nVersion: 1.5\n\
+\n\
+Status: install ok installed\nVersion: 9.9\n\
+\n\
+Package: crlf\r\nStatus: install ok installed\r\nVersion: 1.6\r\nArchitecture: all\r\n\r\n\
+Package: after-spaces\nStatus: install ok installed\nVersion: 1.7\n \t \n\
+Package: after-nbsp\nStatus: install ok installed\nVersion: 1.8\n\u{a0}\n\
+package: lower-case-field\nStatus: install ok installed\n";
+
+    #[test]
+    fn tricky_stanzas_parse_as_dpkg_writes_them() {
+        let p = parse_dpkg_status(TRICKY.as_bytes()).unwrap();
+        let got: Vec<(&str, &str, &str)> =
+            p.values().map(|p| (p.name.as_str(), p.version.as_str(), p.arch.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("after-nbsp", "1.8", ""),
+                ("after-spaces", "1.7", ""),
+                ("crlf", "1.6", "all"),
+                ("held", "1.4", ""),
+                // Multi-arch: both stanzas are installed, the last one read wins.
+                ("libc6", "2.36-9+deb12u9", "i386"),
+                ("renamed-final", "1.5", ""),
+            ],
+            "continuation lines that look like fields, removed, half-installed, unpacked, \
+             Status-less and nameless stanzas are not packages"
+        );
+        assert!(p.values().all(|p| p.install_time.is_none()));
+    }
+
     #[test]
     fn survives_garbage_and_huge_lines() {
         let mut input = b"Package: a\nStatus: install ok installed\nVersion: 1\n".to_vec();
@@ -209,9 +301,12 @@ Package: python3.11\nStatus: install ok installed\r\nArchitecture: amd64\r\nVers
     #[test]
     fn lines_straddling_buffer_refills_parse_the_same() {
         let whole = parse_dpkg_status(STATUS.as_bytes()).unwrap();
+        let tricky = parse_dpkg_status(TRICKY.as_bytes()).unwrap();
         for capacity in 1..=40 {
             let chunked = parse_dpkg_status(BufReader::with_capacity(capacity, STATUS.as_bytes())).unwrap();
             assert_eq!(chunked, whole, "buffer of {capacity} bytes");
+            let chunked = parse_dpkg_status(BufReader::with_capacity(capacity, TRICKY.as_bytes())).unwrap();
+            assert_eq!(chunked, tricky, "buffer of {capacity} bytes");
         }
         // The last stanza needs no trailing newline, and a bare CR line is blank.
         let p = parse_dpkg_status(&b"Package: a\r\nStatus: install ok installed\r\n\r\nPackage: b\nStatus: install ok installed"[..]).unwrap();
