@@ -130,14 +130,15 @@ pub fn parse_dpkg_status(mut reader: impl BufRead) -> std::io::Result<BTreeMap<S
 fn by_name(mut kept: Vec<Package>) -> BTreeMap<String, Package> {
     // Stable: equal names stay in file order, so the last of each run is the last one read.
     kept.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut unique: Vec<Package> = Vec::with_capacity(kept.len());
-    for p in kept {
-        match unique.last_mut() {
-            Some(last) if last.name == p.name => *last = p,
-            _ => unique.push(p),
+    // `dedup_by` removes `later` and keeps `earlier`: swapping first keeps the later one's value.
+    kept.dedup_by(|later, earlier| {
+        let same = later.name == earlier.name;
+        if same {
+            std::mem::swap(later, earlier);
         }
-    }
-    unique.into_iter().map(|p| (p.name.clone(), p)).collect()
+        same
+    });
+    kept.into_iter().map(|p| (p.name.clone(), p)).collect()
 }
 
 /// The kept fields of the stanza being read. The buffers are reused from stanza to stanza, so
