@@ -168,7 +168,8 @@ fn read_ca_cert(path: &std::path::Path) -> anyhow::Result<Vec<RequiredCa>> {
     Ok(parsed
         .certs
         .into_iter()
-        .map(|(_, s)| RequiredCa { file: path.display().to_string(), subject: s.subject, sha256: s.sha256 })
+        .map(|c| c.summary)
+        .map(|s| RequiredCa { file: path.display().to_string(), subject: s.subject, sha256: s.sha256 })
         .collect())
 }
 
