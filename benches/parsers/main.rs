@@ -6,6 +6,7 @@
 
 use criterion::{criterion_group, criterion_main};
 
+mod certs;
 mod cloud_cfg;
 mod dpkg;
 mod os;
@@ -20,6 +21,7 @@ criterion_group!(
     rpmdb::bench,
     cloud_cfg::bench,
     umask::bench,
-    policy::bench
+    policy::bench,
+    certs::bench
 );
 criterion_main!(parsers);
