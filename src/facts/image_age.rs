@@ -57,10 +57,9 @@ pub fn gather(root: &Root) -> ImageAge {
 fn dpkg_oldest(root: &Root) -> Option<OldestFile> {
     // One listing with each entry's metadata: ~800 lists on a small image, so no walk from
     // the root per file.
-    let entries = root.read_dir_meta(DPKG_INFO, MAX_INFO_ENTRIES).ok()?;
+    let entries = root.read_dir_meta(DPKG_INFO, MAX_INFO_ENTRIES, |name| name.ends_with(".list")).ok()?;
     entries
         .iter()
-        .filter(|e| e.name.ends_with(".list"))
         .filter_map(|e| {
             let path = root::join(DPKG_INFO, &e.name);
             let modified = match e.kind {

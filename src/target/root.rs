@@ -402,14 +402,23 @@ impl Root {
         Ok(out)
     }
 
-    /// Like [`Root::read_dir`], with each entry's own metadata read relative to the opened
-    /// directory (one `fstatat` each, no walk from the root): for many files of one directory,
-    /// such as dpkg's `info/*.list`. Symlinks are described, not followed: to follow one, ask
+    /// Like [`Root::read_dir`] for the entries whose name `wanted` accepts, with each one's own
+    /// metadata read relative to the opened directory (one `fstatat` each, no walk from the
+    /// root): for many files of one directory, such as dpkg's `info/*.list`. `limit` counts
+    /// every entry. Symlinks are described, not followed: to follow one, ask
     /// [`Root::metadata`] for its in-root path.
-    pub fn read_dir_meta(&self, path: &str, limit: usize) -> Result<Vec<DirEntryMeta>, RootError> {
+    pub fn read_dir_meta(
+        &self,
+        path: &str,
+        limit: usize,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Result<Vec<DirEntryMeta>, RootError> {
         let mut out = Vec::new();
         self.list_dir(path, limit, |entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
+            if !wanted(&name) {
+                return;
+            }
             out.push(match entry.metadata() {
                 Ok(meta) => DirEntryMeta {
                     name,
@@ -754,7 +763,7 @@ mod tests {
         let (d, root) = tree();
         fs::write(d.path().join("etc/plain"), "12345").unwrap();
         fs::create_dir(d.path().join("etc/sub")).unwrap();
-        let entries = root.read_dir_meta("/etc", 10).unwrap();
+        let entries = root.read_dir_meta("/etc", 10, |_| true).unwrap();
         let by_name = |n: &str| entries.iter().find(|e| e.name == n).unwrap();
         assert_eq!(
             entries.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
@@ -767,11 +776,21 @@ mod tests {
         let link = by_name("os-release");
         assert_eq!(link.kind, EntryKind::Symlink);
         assert_eq!(link.len, Some("../usr/lib/os-release".len() as u64));
-        assert!(matches!(root.read_dir_meta("/etc", 2), Err(RootError::TooManyEntries { .. })));
-        assert!(matches!(root.read_dir_meta("/etc/plain", 10), Err(RootError::NotDirectory { .. })));
+        assert!(matches!(root.read_dir_meta("/etc", 2, |_| true), Err(RootError::TooManyEntries { .. })));
+        // The limit counts every entry, wanted or not.
+        assert!(matches!(
+            root.read_dir_meta("/etc", 2, |n| n == "sub"),
+            Err(RootError::TooManyEntries { .. })
+        ));
+        let only: Vec<_> = root.read_dir_meta("/etc", 10, |n| n.starts_with('p')).unwrap();
+        assert_eq!(only.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["plain"]);
+        assert!(matches!(
+            root.read_dir_meta("/etc/plain", 10, |_| true),
+            Err(RootError::NotDirectory { .. })
+        ));
         // Through a link to a directory, inside the root.
         symlink("/etc", d.path().join("usr/etc-link")).unwrap();
-        assert_eq!(root.read_dir_meta("/usr/etc-link", 10).unwrap().len(), 3);
+        assert_eq!(root.read_dir_meta("/usr/etc-link", 10, |_| true).unwrap().len(), 3);
     }
 
     #[test]
