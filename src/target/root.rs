@@ -128,6 +128,9 @@ pub struct DirEntryMeta {
 /// How many host paths the resolver remembers (directories and symlinks met while resolving):
 /// enough for every directory a whole `check` walks, small enough to stay well under a megabyte.
 const MAX_KNOWN: usize = 4096;
+/// Listings fill at most this much of that memory (a big `/usr/lib` must not crowd out the
+/// directories that walks meet).
+const MAX_KNOWN_FROM_LISTINGS: usize = MAX_KNOWN / 2;
 
 /// What the resolver learnt about one host path inside the root, so that later resolutions
 /// through it skip the `lstat`/`readlink`: the walk itself (re-rooting, `..` clamping, the
@@ -136,6 +139,8 @@ const MAX_KNOWN: usize = 4096;
 enum Known {
     /// A directory (not a symlink).
     Dir,
+    /// A symlink seen in a directory listing, its target not read yet.
+    Symlink,
     /// A symlink, with its raw target.
     Link(PathBuf),
 }
@@ -263,30 +268,28 @@ impl Root {
     /// Looks at one host path of a walk: from memory when it is a known directory, or a known
     /// symlink to be followed; else with `lstat` (and `readlink` for a link to follow).
     fn step(&self, host: &Path, follow: bool, path: &str) -> Result<Step, RootError> {
-        match self.known_map().get(host) {
+        let known = self.known_map().get(host).cloned();
+        let meta = match known {
             Some(Known::Dir) => return Ok(Step::Dir(None)),
-            Some(Known::Link(target)) if follow => return Ok(Step::Link(target.clone())),
-            _ => {}
-        }
-        let meta = match fs::symlink_metadata(host) {
-            Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(RootError::NotFound { path: path.to_string() });
-            }
-            Err(e) if is_not_dir(&e) => return Err(RootError::NotDirectory { path: path.to_string() }),
-            Err(source) => return Err(RootError::Io { path: path.to_string(), source }),
+            Some(Known::Link(target)) if follow => return Ok(Step::Link(target)),
+            Some(Known::Symlink) if follow => return self.follow_step(host, path),
+            _ => fs::symlink_metadata(host).map_err(|e| walk_error(path, e))?,
         };
         if meta.file_type().is_symlink() && follow {
-            let target =
-                fs::read_link(host).map_err(|source| RootError::Io { path: path.to_string(), source })?;
-            self.remember(host, Known::Link(target.clone()));
-            return Ok(Step::Link(target));
+            return self.follow_step(host, path);
         }
         if meta.is_dir() {
             self.remember(host, Known::Dir);
             return Ok(Step::Dir(Some(meta)));
         }
         Ok(Step::Other(meta))
+    }
+
+    /// Reads the target of the symlink at `host` and remembers it.
+    fn follow_step(&self, host: &Path, path: &str) -> Result<Step, RootError> {
+        let target = fs::read_link(host).map_err(|e| walk_error(path, e))?;
+        self.remember(host, Known::Link(target.clone()));
+        Ok(Step::Link(target))
     }
 
     fn remember(&self, host: &Path, what: Known) {
@@ -453,12 +456,28 @@ impl Root {
             _ => resolved.host,
         };
         let iter = fs::read_dir(&host).map_err(|source| RootError::Io { path: path.to_string(), source })?;
+        // The listing tells directories and symlinks apart (the entries' own types, as `lstat`
+        // would): remembered, a later walk through them skips that `lstat`.
+        let mut learnt = Vec::new();
         for (n, entry) in iter.enumerate() {
             let entry = entry.map_err(|source| RootError::Io { path: path.to_string(), source })?;
             if n >= limit {
                 return Err(RootError::TooManyEntries { path: path.to_string(), limit });
             }
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => learnt.push((entry.path(), Known::Dir)),
+                Ok(t) if t.is_symlink() => learnt.push((entry.path(), Known::Symlink)),
+                _ => {}
+            }
             each(&entry);
+        }
+        let mut known = self.known_map();
+        for (host, what) in learnt {
+            if known.len() >= MAX_KNOWN_FROM_LISTINGS {
+                break;
+            }
+            // A link whose target was already read stays so.
+            known.entry(host).or_insert(what);
         }
         Ok(())
     }
@@ -506,6 +525,17 @@ fn components(path: &Path) -> impl Iterator<Item = OsString> + '_ {
         Component::ParentDir => Some(OsString::from("..")),
         Component::CurDir | Component::RootDir | Component::Prefix(_) => None,
     })
+}
+
+/// The error for a walk's `lstat` or `readlink` of `path` failing.
+fn walk_error(path: &str, e: io::Error) -> RootError {
+    if e.kind() == io::ErrorKind::NotFound {
+        RootError::NotFound { path: path.to_string() }
+    } else if is_not_dir(&e) {
+        RootError::NotDirectory { path: path.to_string() }
+    } else {
+        RootError::Io { path: path.to_string(), source: e }
+    }
 }
 
 fn entry_kind(t: fs::FileType) -> EntryKind {
@@ -739,6 +769,57 @@ mod tests {
         root.read_text("/etc/os-release").unwrap();
         assert_eq!(root.read_link("/etc/os-release").unwrap(), PathBuf::from("../usr/lib/os-release"));
         assert!(root.metadata("/etc/os-release").unwrap().is_file());
+    }
+
+    #[test]
+    fn a_listing_teaches_directories_and_symlinks_but_links_are_still_rerooted() {
+        let (d, root) = tree();
+        fs::create_dir(d.path().join("etc/ssl")).unwrap();
+        fs::create_dir(d.path().join("etc/ssl/certs")).unwrap();
+        symlink("/usr/lib/os-release", d.path().join("etc/ssl/certs/abs.pem")).unwrap();
+        symlink("../../../../../usr/lib/os-release", d.path().join("etc/ssl/certs/up.pem")).unwrap();
+        symlink("abs.pem", d.path().join("etc/ssl/certs/0123abcd.0")).unwrap();
+        fs::write(d.path().join("etc/ssl/certs/plain.pem"), "x").unwrap();
+        root.read_dir("/etc/ssl/certs", 10).unwrap();
+        {
+            let known = root.known_map();
+            assert!(matches!(known.get(&d.path().join("etc/ssl/certs/abs.pem")), Some(Known::Symlink)));
+            assert!(known.get(&d.path().join("etc/ssl/certs/plain.pem")).is_none());
+        }
+        assert!(root.known_map().get(&d.path().join("usr")).is_none());
+        root.read_dir("/", 10).unwrap();
+        assert!(matches!(root.known_map().get(&d.path().join("usr")), Some(Known::Dir)));
+        for p in ["/etc/ssl/certs/0123abcd.0", "/etc/ssl/certs/abs.pem", "/etc/ssl/certs/up.pem"] {
+            assert_eq!(root.resolve(p).unwrap(), d.path().join("usr/lib/os-release"), "{p}");
+            assert!(root.is_file(p), "{p}");
+        }
+        // The link's target is now remembered; listing again does not forget it.
+        root.read_dir("/etc/ssl/certs", 10).unwrap();
+        assert!(matches!(
+            root.known_map().get(&d.path().join("etc/ssl/certs/abs.pem")),
+            Some(Known::Link(_))
+        ));
+        // A link that is the last component is still not followed by read_link.
+        assert_eq!(root.read_link("/etc/ssl/certs/abs.pem").unwrap(), PathBuf::from("/usr/lib/os-release"));
+        // A loop learnt from a listing is still a loop.
+        symlink("loop-b", d.path().join("etc/loop-a")).unwrap();
+        symlink("loop-a", d.path().join("etc/loop-b")).unwrap();
+        root.read_dir("/etc", 10).unwrap();
+        assert!(matches!(root.read_text("/etc/loop-a"), Err(RootError::Loop { .. })));
+    }
+
+    #[test]
+    fn listings_fill_at_most_half_the_memory() {
+        let (d, root) = tree();
+        fs::create_dir(d.path().join("many")).unwrap();
+        for i in 0..MAX_KNOWN {
+            fs::create_dir(d.path().join(format!("many/d{i}"))).unwrap();
+        }
+        root.read_dir("/many", MAX_KNOWN + 1).unwrap();
+        assert_eq!(root.known_map().len(), MAX_KNOWN_FROM_LISTINGS);
+        // Walks still have room.
+        root.resolve("/usr/lib/os-release").unwrap();
+        assert!(known(&root).contains(&d.path().join("usr/lib")));
     }
 
     #[test]
