@@ -17,8 +17,9 @@ fn whole_check(root: &Path) -> String {
     let policy = Policy::builtin().expect("built-in policy");
     let selected = checks::select(&[], &[]).expect("all checks");
     let target = Target::image(root).expect("root opens");
-    let facts = facts::gather_with(&target, &facts::FactsInput::default(), &checks::needs(&selected));
     let options = CheckOptions { cloud: Some("aws".into()), https: true, ..Default::default() };
+    let facts =
+        facts::gather_with(&target, &facts::FactsInput::default(), &checks::needs(&selected, &options));
     let outcomes: Vec<_> = selected.iter().map(|c| (c.run)(&facts, &policy, &options)).collect();
     let verdict = Verdict::of(&outcomes, false);
     report::json::render(&Report {

@@ -50,13 +50,14 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         probe: args.bundle_store.clone().filter(|u| args.probe && checks::has_scheme(u, "https://")),
         ..facts_input(&args.python)
     };
-    let facts = facts::gather_with(&target, &input, &checks::needs(&selected));
     let options = CheckOptions {
         cloud: args.cloud.clone(),
         https: args.https,
         bundle_store: args.bundle_store.clone(),
         ca_certs,
+        probe: input.probe.is_some(),
     };
+    let facts = facts::gather_with(&target, &input, &checks::needs(&selected, &options));
     let outcomes: Vec<_> = selected.iter().map(|c| (c.run)(&facts, &policy, &options)).collect();
     let verdict = Verdict::of(&outcomes, args.strict);
     let report = Report {
@@ -168,7 +169,8 @@ fn read_ca_cert(path: &std::path::Path) -> anyhow::Result<Vec<RequiredCa>> {
     Ok(parsed
         .certs
         .into_iter()
-        .map(|(_, s)| RequiredCa { file: path.display().to_string(), subject: s.subject, sha256: s.sha256 })
+        .map(|c| c.summary)
+        .map(|s| RequiredCa { file: path.display().to_string(), subject: s.subject, sha256: s.sha256 })
         .collect())
 }
 

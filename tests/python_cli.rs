@@ -50,7 +50,7 @@ fn facts_python_has_the_contract_shape() {
     assert_eq!(p["version"], "2.7.5");
     assert!(p["ssl"].is_null(), "nothing is probed in an image");
     assert_eq!(p["used_by_bootstrap"], true);
-    assert!(p["source"].as_str().unwrap().contains("/usr/lib64/libpython2.7.so.1.0"), "{p}");
+    assert!(p["source"].as_str().unwrap().starts_with("rpm package python 2.7.5-90.el7"), "{p}");
     assert_eq!(v["python_context"]["cert_verification"]["verify"], "platform_default");
 }
 
@@ -194,10 +194,9 @@ fn real_debian12_root_is_python3_only() {
     let boot = bootstrap(&report);
     assert_eq!(boot["path"], "/usr/bin/python3");
     assert!(boot["version"].as_str().unwrap().starts_with("3.11."), "{boot}");
-    // Both kinds of evidence agree on the real files: dpkg's python3.11 and PY_VERSION inside
-    // the (statically linked) real /usr/bin/python3.11.
+    // dpkg's python3.11 owns /usr/bin/python3.11 and names its version: the 6 MB binary is not
+    // read (src/facts/python.rs tests the scan on this machine's real interpreter).
     let source = boot["source"].as_str().unwrap();
     assert!(source.starts_with("dpkg package python3.11 3.11."), "{source}");
-    assert!(source.contains("version string in /usr/bin/python3.11"), "{source}");
-    assert!(!source.contains("the file says"), "{source}");
+    assert!(!source.contains("version string"), "{source}");
 }

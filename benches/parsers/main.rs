@@ -6,9 +6,10 @@
 
 use criterion::{criterion_group, criterion_main};
 
+mod certs;
 mod dpkg;
 mod os;
 mod policy;
 
-criterion_group!(parsers, os::bench, dpkg::bench, policy::bench);
+criterion_group!(parsers, os::bench, dpkg::bench, policy::bench, certs::bench);
 criterion_main!(parsers);

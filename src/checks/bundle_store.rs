@@ -9,8 +9,13 @@ use crate::policy::Policy;
 
 /// Check id.
 pub const ID: &str = "bundle-store";
-/// The facts it reads: only these are gathered when it is selected.
+/// The facts it reads when it probes; without `--probe` it decides from the URL and the OS.
 pub const NEEDS: &[Fact] = &[Fact::Os, Fact::TrustStore];
+
+/// The facts it reads with these options.
+pub fn needs(options: &CheckOptions) -> &'static [Fact] {
+    if options.probe && options.bundle_store.is_some() { NEEDS } else { &[Fact::Os] }
+}
 /// What it verifies.
 pub const ABOUT: &str = "the --bundle-store URL is HTTPS where the cloud requires it; with --probe, its TLS chain and name verify against the image's trust store";
 

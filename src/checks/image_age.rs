@@ -9,8 +9,17 @@ use crate::policy::Policy;
 
 /// Check id.
 pub const ID: &str = "image-age";
-/// The facts it reads: only these are gathered when it is selected.
+/// The facts it reads on Alibaba; on other clouds it skips and reads nothing.
 pub const NEEDS: &[Fact] = &[Fact::Os, Fact::ImageAge, Fact::Packages];
+
+/// The facts it reads with these options.
+pub fn needs(options: &CheckOptions) -> &'static [Fact] {
+    if applies(options) { NEEDS } else { &[] }
+}
+
+fn applies(options: &CheckOptions) -> bool {
+    options.cloud.as_deref() == Some("alibaba")
+}
 /// What it verifies.
 pub const ABOUT: &str =
     "on --cloud alibaba, the image is newer than July 2016 (package install times or OS release)";
@@ -30,7 +39,7 @@ const OLD_MAJORS: [(&str, u32); 2] = [("debian", 8), ("ubuntu", 16)];
 
 /// Dates the image on Alibaba; skipped on other clouds.
 pub fn check(facts: &Facts, _policy: &Policy, options: &CheckOptions) -> Outcome {
-    if options.cloud.as_deref() != Some("alibaba") {
+    if !applies(options) {
         return Outcome::new(ID, Status::Skip, "only --cloud alibaba has an image-age rule");
     }
     let os = match &facts.os {

@@ -91,6 +91,8 @@ pub struct CheckOptions {
     pub bundle_store: Option<String>,
     /// `--ca-cert FILE`: CAs the image's bundle must hold.
     pub ca_certs: Vec<certificates::RequiredCa>,
+    /// `--probe`: the bundle store is connected to (and the facts hold the probe).
+    pub probe: bool,
 }
 
 /// True when `url` starts with `scheme` (e.g. `"https://"`), in any letter case.
@@ -125,47 +127,48 @@ pub struct CheckDef {
     pub id: &'static str,
     /// What it verifies, for `bootready checks`.
     pub about: &'static str,
-    /// The facts it reads: only these are gathered when it is selected.
-    pub needs: &'static [Fact],
+    /// The facts it reads with these options: only these are gathered when it is selected
+    /// (a check that skips under the options reads nothing).
+    pub needs: fn(&CheckOptions) -> &'static [Fact],
     /// Decides the outcome from the facts alone.
     pub run: fn(&Facts, &Policy, &CheckOptions) -> Outcome,
 }
 
 /// Every check, in report order.
 pub const ALL: &[CheckDef] = &[
-    CheckDef { id: os::ID, about: os::ABOUT, needs: os::NEEDS, run: os::check },
-    CheckDef { id: matrix::ID, about: matrix::ABOUT, needs: matrix::NEEDS, run: matrix::check },
+    CheckDef { id: os::ID, about: os::ABOUT, needs: |_| os::NEEDS, run: os::check },
+    CheckDef { id: matrix::ID, about: matrix::ABOUT, needs: |_| matrix::NEEDS, run: matrix::check },
     CheckDef {
         id: init_agent::ID,
         about: init_agent::ABOUT,
-        needs: init_agent::NEEDS,
+        needs: |_| init_agent::NEEDS,
         run: init_agent::check,
     },
-    CheckDef { id: image_age::ID, about: image_age::ABOUT, needs: image_age::NEEDS, run: image_age::check },
-    CheckDef { id: umask::ID, about: umask::ABOUT, needs: umask::NEEDS, run: umask::check },
+    CheckDef { id: image_age::ID, about: image_age::ABOUT, needs: image_age::needs, run: image_age::check },
+    CheckDef { id: umask::ID, about: umask::ABOUT, needs: |_| umask::NEEDS, run: umask::check },
     CheckDef {
         id: privileges::ID,
         about: privileges::ABOUT,
-        needs: privileges::NEEDS,
+        needs: |_| privileges::NEEDS,
         run: privileges::check,
     },
-    CheckDef { id: python::ID, about: python::ABOUT, needs: python::NEEDS, run: python::check },
+    CheckDef { id: python::ID, about: python::ABOUT, needs: |_| python::NEEDS, run: python::check },
     CheckDef {
         id: openssl_devel::ID,
         about: openssl_devel::ABOUT,
-        needs: openssl_devel::NEEDS,
+        needs: |_| openssl_devel::NEEDS,
         run: openssl_devel::check,
     },
     CheckDef {
         id: certificates::ID,
         about: certificates::ABOUT,
-        needs: certificates::NEEDS,
+        needs: |_| certificates::NEEDS,
         run: certificates::check,
     },
     CheckDef {
         id: bundle_store::ID,
         about: bundle_store::ABOUT,
-        needs: bundle_store::NEEDS,
+        needs: bundle_store::needs,
         run: bundle_store::check,
     },
 ];
@@ -185,10 +188,11 @@ pub fn select(only: &[String], skip: &[String]) -> anyhow::Result<Vec<&'static C
         .collect())
 }
 
-/// The facts the `selected` checks need, plus the OS (the report header names it).
-pub fn needs(selected: &[&CheckDef]) -> Vec<Fact> {
+/// The facts the `selected` checks need with these options, plus the OS (the report header
+/// names it).
+pub fn needs(selected: &[&CheckDef], options: &CheckOptions) -> Vec<Fact> {
     let mut needs = vec![Fact::Os];
-    for fact in selected.iter().flat_map(|c| c.needs) {
+    for fact in selected.iter().flat_map(|c| (c.needs)(options)) {
         if !needs.contains(fact) {
             needs.push(*fact);
         }
@@ -252,14 +256,33 @@ mod tests {
 
     #[test]
     fn needs_are_the_union_of_the_selected_checks_plus_the_os() {
+        let options = CheckOptions { cloud: Some("alibaba".into()), probe: true, ..Default::default() };
         let os_only = select(&["os".to_string()], &[]).unwrap();
-        assert_eq!(needs(&os_only), [Fact::Os]);
+        assert_eq!(needs(&os_only, &options), [Fact::Os]);
         let all = select(&[], &[]).unwrap();
-        let union = needs(&all);
+        let union = needs(&all, &options);
         for c in ALL {
-            assert!(c.needs.iter().all(|f| union.contains(f)), "{} needs more than gathered", c.id);
+            assert!(
+                (c.needs)(&options).iter().all(|f| union.contains(f)),
+                "{} needs more than gathered",
+                c.id
+            );
         }
         assert_eq!(union.iter().filter(|f| **f == Fact::Os).count(), 1, "no duplicates");
+    }
+
+    #[test]
+    fn checks_that_skip_under_the_options_need_nothing() {
+        let image_age = select(&["image-age".to_string()], &[]).unwrap();
+        let aws = CheckOptions { cloud: Some("aws".into()), ..Default::default() };
+        assert_eq!(needs(&image_age, &aws), [Fact::Os]);
+        let alibaba = CheckOptions { cloud: Some("alibaba".into()), ..Default::default() };
+        assert!(needs(&image_age, &alibaba).contains(&Fact::ImageAge));
+        let bundle_store = select(&["bundle-store".to_string()], &[]).unwrap();
+        let url = CheckOptions { bundle_store: Some("https://store.example/".into()), ..Default::default() };
+        assert_eq!(needs(&bundle_store, &url), [Fact::Os], "no probe: the trust store is not read");
+        let probe = CheckOptions { probe: true, ..url };
+        assert!(needs(&bundle_store, &probe).contains(&Fact::TrustStore));
     }
 
     #[test]
@@ -269,7 +292,17 @@ mod tests {
         use crate::facts::{self, FactsInput};
         use crate::target::Target;
         let policy = Policy::builtin().unwrap();
-        let options = CheckOptions { cloud: Some("aws".into()), https: true, ..Default::default() };
+        let option_sets = [
+            CheckOptions { cloud: Some("aws".into()), https: true, ..Default::default() },
+            CheckOptions { cloud: Some("alibaba".into()), ..Default::default() },
+            CheckOptions {
+                cloud: Some("softlayer".into()),
+                bundle_store: Some("https://store.example/".into()),
+                probe: true,
+                ..Default::default()
+            },
+            CheckOptions { bundle_store: Some("http://store.example/".into()), ..Default::default() },
+        ];
         let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
         let mut compared = 0;
         for entry in std::fs::read_dir(fixtures).unwrap() {
@@ -279,13 +312,13 @@ mod tests {
             }
             let target = Target::image(&path).unwrap();
             let all = facts::gather(&target);
-            for c in ALL {
-                let some = facts::gather_with(&target, &FactsInput::default(), &needs(&[c]));
-                assert_eq!((c.run)(&some, &policy, &options), (c.run)(&all, &policy, &options), "{}", c.id);
+            for (c, options) in ALL.iter().flat_map(|c| option_sets.iter().map(move |o| (c, o))) {
+                let some = facts::gather_with(&target, &FactsInput::default(), &needs(&[c], options));
+                assert_eq!((c.run)(&some, &policy, options), (c.run)(&all, &policy, options), "{}", c.id);
                 compared += 1;
             }
         }
-        assert!(compared >= ALL.len() * 8, "{compared}");
+        assert!(compared >= ALL.len() * option_sets.len() * 8, "{compared}");
     }
 
     #[test]

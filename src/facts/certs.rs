@@ -1,12 +1,11 @@
-//! X.509 certificates in PEM bundles (or single DER files), parsed with OpenSSL block by block,
-//! so one bad block is reported with its line number and the others are still read.
+//! X.509 certificates in PEM bundles (or single DER files), read block by block, so one bad
+//! block is reported with its line number and the others are still read. Each block's DER is
+//! read by [`x509`](super::x509) (not OpenSSL's decoder: see there why).
 
-use openssl::asn1::{Asn1Time, Asn1TimeRef};
-use openssl::hash::MessageDigest;
-use openssl::nid::Nid;
-use openssl::x509::{X509, X509NameRef, X509Ref};
+use openssl::x509::X509Ref;
 use serde::Serialize;
 
+use super::x509;
 use crate::timestamp;
 
 /// Most certificates read from one bundle; the rest are counted as not read.
@@ -39,11 +38,24 @@ pub struct BadBlock {
     pub error: String,
 }
 
+/// One certificate read from a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cert {
+    /// Its DER encoding.
+    pub der: Vec<u8>,
+    /// Its report form.
+    pub summary: CertSummary,
+    /// Start of validity, seconds since the epoch.
+    pub not_before: i64,
+    /// End of validity, seconds since the epoch.
+    pub not_after: i64,
+}
+
 /// Everything read from one file.
 #[derive(Debug, Default)]
 pub struct ParsedCerts {
-    /// The certificates, in file order, with their summaries.
-    pub certs: Vec<(X509, CertSummary)>,
+    /// The certificates, in file order.
+    pub certs: Vec<Cert>,
     /// Blocks that could not be read.
     pub bad: Vec<BadBlock>,
     /// Certificates beyond [`MAX_CERTS`] that were not read.
@@ -87,11 +99,8 @@ pub fn parse(data: &[u8], der_fallback: bool) -> ParsedCerts {
                 out.not_read += 1;
                 continue;
             }
-            match decode(&b64).and_then(|der| from_der(&der)) {
-                Ok(cert) => {
-                    let summary = summarise(&cert, Some(start));
-                    out.certs.push((cert, summary));
-                }
+            match decode(&b64).and_then(|der| read(der, Some(start))) {
+                Ok(cert) => out.certs.push(cert),
                 Err(error) => out.bad.push(BadBlock { line: start, error }),
             }
         } else if b64.len() < 1024 * 1024 {
@@ -102,11 +111,8 @@ pub fn parse(data: &[u8], der_fallback: bool) -> ParsedCerts {
         out.bad.push(BadBlock { line: start, error: "truncated: the file ends before the END line".into() });
     }
     if blocks == 0 && der_fallback && !data.is_empty() {
-        match from_der(data) {
-            Ok(cert) => {
-                let summary = summarise(&cert, None);
-                out.certs.push((cert, summary));
-            }
+        match read(data.to_vec(), None) {
+            Ok(cert) => out.certs.push(cert),
             Err(error) => out.bad.push(BadBlock { line: 1, error: format!("neither PEM nor DER: {error}") }),
         }
     }
@@ -128,57 +134,49 @@ fn decode(b64: &str) -> Result<Vec<u8>, String> {
     openssl::base64::decode_block(b64).map_err(|e| format!("bad base64: {e}"))
 }
 
-fn from_der(der: &[u8]) -> Result<X509, String> {
-    X509::from_der(der).map_err(|e| format!("not an X.509 certificate: {}", first_reason(&e)))
-}
-
-fn first_reason(e: &openssl::error::ErrorStack) -> String {
-    e.errors().first().and_then(|e| e.reason().map(str::to_string)).unwrap_or_else(|| e.to_string())
-}
-
-/// The report form of a certificate.
-pub fn summarise(cert: &X509Ref, line: Option<usize>) -> CertSummary {
-    CertSummary {
-        subject: name(cert.subject_name()),
-        issuer: name(cert.issuer_name()),
-        sha256: fingerprint(cert),
-        not_before: time(cert.not_before()),
-        not_after: time(cert.not_after()),
+/// Reads one DER certificate found at `line`.
+fn read(mut der: Vec<u8>, line: Option<usize>) -> Result<Cert, String> {
+    let f = x509::read(&der).map_err(|e| format!("not an X.509 certificate: {e}"))?;
+    der.truncate(f.len);
+    let summary = CertSummary {
+        subject: f.subject,
+        issuer: f.issuer,
+        sha256: fingerprint(&der),
+        not_before: timestamp::format(f.not_before),
+        not_after: timestamp::format(f.not_after),
         line,
+    };
+    Ok(Cert { der, summary, not_before: f.not_before, not_after: f.not_after })
+}
+
+/// The report form of a certificate OpenSSL holds (a server's chain); one it cannot encode,
+/// or that is not in DER form, is named as unreadable.
+pub fn summarise(cert: &X509Ref) -> CertSummary {
+    match cert.to_der().map_err(|e| e.to_string()).and_then(|der| read(der, None)) {
+        Ok(c) => c.summary,
+        Err(e) => CertSummary {
+            subject: format!("(unreadable: {e})"),
+            issuer: String::new(),
+            sha256: String::new(),
+            not_before: String::new(),
+            not_after: String::new(),
+            line: None,
+        },
     }
 }
 
-/// SHA-256 fingerprint of the certificate's DER form, `ab:cd:...` (empty if OpenSSL fails).
-pub fn fingerprint(cert: &X509Ref) -> String {
-    cert.digest(MessageDigest::sha256())
-        .map(|d| d.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":"))
-        .unwrap_or_default()
-}
-
-/// A distinguished name as `C=US, O=Example, CN=Example Root`, in certificate order.
-pub fn name(n: &X509NameRef) -> String {
-    n.entries()
-        .map(|e| {
-            let key = match e.object().nid() {
-                Nid::UNDEF => e.object().to_string(),
-                nid => nid.short_name().map(str::to_string).unwrap_or_else(|_| e.object().to_string()),
-            };
-            let value = e.data().to_string().unwrap_or_else(|_| "?".into());
-            format!("{key}={value}")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Seconds since the epoch of an ASN.1 time (`None` if OpenSSL cannot compare it).
-pub fn unix_time(t: &Asn1TimeRef) -> Option<i64> {
-    let epoch = Asn1Time::from_unix(0).ok()?;
-    let d = epoch.diff(t).ok()?;
-    Some(i64::from(d.days) * 86_400 + i64::from(d.secs))
-}
-
-fn time(t: &Asn1TimeRef) -> String {
-    unix_time(t).map(timestamp::format).unwrap_or_else(|| t.to_string())
+/// SHA-256 fingerprint of a DER encoding, `ab:cd:...`.
+pub fn fingerprint(der: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(95);
+    for (i, b) in openssl::sha::sha256(der).iter().enumerate() {
+        if i > 0 {
+            s.push(':');
+        }
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    s
 }
 
 /// Validity of a certificate at `now` (seconds since the epoch).
@@ -192,12 +190,11 @@ pub enum Validity {
     NotYetValid,
 }
 
-/// Where `now` falls in the certificate's validity period (compared with OpenSSL's own
-/// ASN.1 time comparison).
-pub fn validity(cert: &X509Ref, now: &Asn1TimeRef) -> Validity {
-    if cert.not_after() < now {
+/// Where `now` (seconds since the epoch) falls in the certificate's validity period.
+pub fn validity(cert: &Cert, now: i64) -> Validity {
+    if cert.not_after < now {
         Validity::Expired
-    } else if cert.not_before() > now {
+    } else if cert.not_before > now {
         Validity::NotYetValid
     } else {
         Validity::Valid
@@ -217,7 +214,7 @@ pub(crate) mod tests {
         let p = parse(ISRG_ROOT_X1.as_bytes(), false);
         assert!(p.bad.is_empty(), "{:?}", p.bad);
         assert_eq!(p.certs.len(), 1);
-        let s = &p.certs[0].1;
+        let s = &p.certs[0].summary;
         assert_eq!(s.subject, "C=US, O=Internet Security Research Group, CN=ISRG Root X1");
         assert_eq!(s.subject, s.issuer);
         assert_eq!(
@@ -261,20 +258,142 @@ pub(crate) mod tests {
     #[test]
     fn der_fallback_reads_a_der_file() {
         let pem = parse(ISRG_ROOT_X1.as_bytes(), false);
-        let der = pem.certs[0].0.to_der().unwrap();
+        let der = pem.certs[0].der.clone();
         let p = parse(&der, true);
         assert_eq!(p.certs.len(), 1);
-        assert_eq!(p.certs[0].1.sha256, pem.certs[0].1.sha256);
+        assert_eq!(p.certs[0].summary.sha256, pem.certs[0].summary.sha256);
         assert!(parse(&der, false).certs.is_empty());
     }
 
     #[test]
     fn validity_as_of_a_given_time() {
         let p = parse(ISRG_ROOT_X1.as_bytes(), false);
-        let c = &p.certs[0].0;
-        let at = |s| Asn1Time::from_unix(timestamp::parse(s).unwrap()).unwrap();
-        assert_eq!(validity(c, &at("2026-01-01")), Validity::Valid);
-        assert_eq!(validity(c, &at("2035-06-05")), Validity::Expired);
-        assert_eq!(validity(c, &at("2015-01-01")), Validity::NotYetValid);
+        let c = &p.certs[0];
+        let at = |s| timestamp::parse(s).unwrap();
+        assert_eq!(validity(c, at("2026-01-01")), Validity::Valid);
+        assert_eq!(validity(c, at("2035-06-04T11:04:38Z")), Validity::Valid, "notAfter itself");
+        assert_eq!(validity(c, at("2035-06-04T11:04:39Z")), Validity::Expired);
+        assert_eq!(validity(c, at("2015-01-01")), Validity::NotYetValid);
+    }
+
+    #[test]
+    fn a_trusted_certificate_is_the_certificate_without_its_trust_settings() {
+        let plain = parse(ISRG_ROOT_X1.as_bytes(), false).certs.remove(0);
+        // `openssl x509 -addtrust serverAuth` appends SEQUENCE { SEQUENCE { OID serverAuth } }.
+        let mut der = plain.der.clone();
+        der.extend_from_slice(&[
+            0x30, 0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01,
+        ]);
+        let b64 = openssl::base64::encode_block(&der);
+        let pem = format!("-----BEGIN TRUSTED CERTIFICATE-----\n{b64}\n-----END TRUSTED CERTIFICATE-----\n");
+        let p = parse(pem.as_bytes(), false);
+        assert!(p.bad.is_empty(), "{:?}", p.bad);
+        assert_eq!(p.certs[0].der, plain.der);
+        assert_eq!(p.certs[0].summary.sha256, plain.summary.sha256);
+    }
+
+    /// OpenSSL's reading of a certificate: the oracle the DER reader is held to.
+    fn openssl_summary(der: &[u8]) -> Option<(String, String, String, String, String)> {
+        use openssl::asn1::{Asn1Time, Asn1TimeRef};
+        use openssl::hash::MessageDigest;
+        use openssl::nid::Nid;
+        use openssl::x509::{X509, X509NameRef};
+        let cert = X509::from_der(der).ok()?;
+        let name = |n: &X509NameRef| {
+            n.entries()
+                .map(|e| {
+                    let key = match e.object().nid() {
+                        Nid::UNDEF => e.object().to_string(),
+                        nid => {
+                            nid.short_name().map(str::to_string).unwrap_or_else(|_| e.object().to_string())
+                        }
+                    };
+                    format!(
+                        "{key}={}",
+                        e.data().to_string().map(|s| s.to_string()).unwrap_or_else(|_| "?".into())
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let time = |t: &Asn1TimeRef| {
+            let d = Asn1Time::from_unix(0).unwrap().diff(t).unwrap();
+            timestamp::format(i64::from(d.days) * 86_400 + i64::from(d.secs))
+        };
+        let digest = cert.digest(MessageDigest::sha256()).unwrap();
+        let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":");
+        Some((
+            name(cert.subject_name()),
+            name(cert.issuer_name()),
+            sha256,
+            time(cert.not_before()),
+            time(cert.not_after()),
+        ))
+    }
+
+    #[test]
+    fn reads_every_real_bundle_exactly_as_openssl_does() {
+        // This machine's Mozilla bundle (ca-certificates: .ci/run installs it) and every
+        // certificate file of the fixtures.
+        let mut files = vec![std::path::PathBuf::from("/etc/ssl/certs/ca-certificates.crt")];
+        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let (path, kind) = (e.path(), e.file_type().unwrap());
+                let ext = path.extension().and_then(|x| x.to_str()).unwrap_or("");
+                if kind.is_dir() {
+                    dirs.push(path);
+                } else if kind.is_file() && ["crt", "pem"].contains(&ext) {
+                    files.push(path);
+                }
+            }
+        }
+        let mut compared = 0;
+        for file in &files {
+            let data = std::fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            for c in parse(&data, true).certs {
+                let s = &c.summary;
+                let ours = (
+                    s.subject.clone(),
+                    s.issuer.clone(),
+                    s.sha256.clone(),
+                    s.not_before.clone(),
+                    s.not_after.clone(),
+                );
+                assert_eq!(Some(ours), openssl_summary(&c.der), "{} line {:?}", file.display(), s.line);
+                compared += 1;
+            }
+        }
+        assert!(compared > 100, "only {compared} certificates compared");
+    }
+
+    #[test]
+    fn every_damaged_certificate_openssl_refuses_is_refused() {
+        // Each byte of a real root replaced by 0x00, 0x80, 0xff and two neighbours of its
+        // value: whatever OpenSSL's decoder refuses, the DER reader must refuse too (the
+        // reverse is allowed only for times not in DER form, and BER forms).
+        let der = parse(ISRG_ROOT_X1.as_bytes(), false).certs.remove(0).der;
+        let (mut agreed, mut refused_by_us_only) = (0, 0);
+        for i in 0..der.len() {
+            for v in [0x00u8, 0x80, 0xff, der[i] ^ 1, der[i].wrapping_add(1)] {
+                let mut d = der.clone();
+                d[i] = v;
+                let ours = x509::read(&d);
+                let openssl = openssl::x509::X509::from_der(&d).is_ok();
+                assert!(
+                    ours.is_err() || openssl,
+                    "byte {i} set to 0x{v:02x}: OpenSSL refuses, we read {ours:?}"
+                );
+                if ours.is_err() && openssl {
+                    refused_by_us_only += 1;
+                } else {
+                    agreed += 1;
+                }
+            }
+        }
+        assert!(
+            agreed > 6000 && refused_by_us_only < 300,
+            "{agreed} agreed, {refused_by_us_only} refused by us only"
+        );
     }
 }

@@ -21,6 +21,7 @@ pub mod shell;
 pub mod trust_store;
 pub mod umask;
 pub mod windows;
+pub mod x509;
 
 use serde::{Serialize, Serializer};
 

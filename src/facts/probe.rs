@@ -273,7 +273,7 @@ fn describe(ssl: &SslRef, r: &mut ProbeResult) {
     }
     r.cipher = ssl.current_cipher().map(|c| c.name().to_string()).filter(|c| c != "(NONE)");
     if let Some(chain) = ssl.peer_cert_chain() {
-        r.chain = chain.iter().map(|c| certs::summarise(c, None)).collect();
+        r.chain = chain.iter().map(certs::summarise).collect();
     }
 }
 

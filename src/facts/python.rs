@@ -511,50 +511,53 @@ fn package_candidates(manager: PackageManager, xy: Option<&str>, resolved: &str)
     out
 }
 
+/// Directories whose interpreters belong to the package manager: there a package that names
+/// the interpreter's version is taken as the answer, without reading the binary.
+const PACKAGED_DIRS: [&str; 4] = ["/usr/bin/", "/bin/", "/usr/libexec/", "/opt/rh/"];
+
 /// Learns an interpreter's version from the files alone: package database and version strings.
+/// In a packaged directory a package that names the version is the answer and the binary is
+/// not read (a 6 MB scan); else the binary (and its libpython) is scanned, and the package
+/// still has the last word there. Elsewhere (`/usr/local`, `/opt`) the binary's own version
+/// string wins, since no package owns that file; a package is only a fallback.
 fn from_files(root: &Root, packages: Option<&PackageDb>, f: &Found) -> PythonInterpreter {
     let mut evidence: Vec<String> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
     let mut xy = major_minor_of_name(&f.resolved);
     let mut binary_version: Option<String> = None;
-    match scan_file(root, &f.resolved) {
-        Ok(scan) => {
-            if xy.is_none() {
-                xy = scan.libpython.clone();
+    let packaged = PACKAGED_DIRS.iter().any(|d| f.resolved.starts_with(d));
+    let mut package = packaged.then(|| package_of(packages, f, xy.as_deref())).flatten();
+    if package.is_none() {
+        match scan_file(root, &f.resolved) {
+            Ok(scan) => {
+                if xy.is_none() {
+                    xy = scan.libpython.clone();
+                }
+                binary_version = pick(&scan.versions, xy.as_deref());
+                if binary_version.is_some() {
+                    evidence.push(format!("version string in {}", f.resolved));
+                }
             }
-            binary_version = pick(&scan.versions, xy.as_deref());
-            if binary_version.is_some() {
-                evidence.push(format!("version string in {}", f.resolved));
+            Err(e) => errors.push(e.error),
+        }
+        if binary_version.is_none()
+            && let Some(xy) = &xy
+        {
+            for lib in libpython_candidates(&f.resolved, xy) {
+                if let Ok(scan) = scan_file(root, &lib)
+                    && let Some(v) = pick(&scan.versions, Some(xy))
+                {
+                    binary_version = Some(v);
+                    evidence.push(format!("version string in {lib}"));
+                    break;
+                }
             }
         }
-        Err(e) => errors.push(e.error),
-    }
-    if binary_version.is_none()
-        && let Some(xy) = &xy
-    {
-        for lib in libpython_candidates(&f.resolved, xy) {
-            if let Ok(scan) = scan_file(root, &lib)
-                && let Some(v) = pick(&scan.versions, Some(xy))
-            {
-                binary_version = Some(v);
-                evidence.push(format!("version string in {lib}"));
-                break;
-            }
+        let xy = xy.or_else(|| binary_version.as_deref().and_then(major_minor_of_version));
+        if packaged || binary_version.is_none() {
+            package = package_of(packages, f, xy.as_deref());
         }
     }
-    let xy = xy.or_else(|| binary_version.as_deref().and_then(major_minor_of_version));
-    let package = packages.and_then(|db| {
-        package_candidates(db.manager, xy.as_deref(), &f.resolved).into_iter().find_map(|name| {
-            let p = db.get(&name)?;
-            let up = upstream_version(&p.version)?;
-            let fits = match &xy {
-                Some(xy) => up.starts_with(&format!("{xy}.")) || up == *xy,
-                // Without X.Y only a package tied to this very path will do (an SCL's).
-                None => scl_of(&f.resolved).is_some_and(|scl| name.starts_with(&format!("{scl}-python"))),
-            };
-            fits.then(|| (PackageRef { name: p.name.clone(), version: p.version.clone() }, up, db))
-        })
-    });
     let mut version = binary_version.clone();
     if let Some((pkg, up, db)) = &package {
         let manager = match db.manager {
@@ -589,6 +592,26 @@ fn from_files(root: &Root, packages: Option<&PackageDb>, f: &Found) -> PythonInt
         ssl_error: None,
         error: None,
     }
+}
+
+/// The package that carries the interpreter at `f` for `X.Y`, with its upstream version,
+/// when one fits.
+fn package_of<'a>(
+    packages: Option<&'a PackageDb>,
+    f: &Found,
+    xy: Option<&str>,
+) -> Option<(PackageRef, String, &'a PackageDb)> {
+    let db = packages?;
+    package_candidates(db.manager, xy, &f.resolved).into_iter().find_map(|name| {
+        let p = db.get(&name)?;
+        let up = upstream_version(&p.version)?;
+        let fits = match xy {
+            Some(xy) => up.starts_with(&format!("{xy}.")) || up == *xy,
+            // Without X.Y only a package tied to this very path will do (an SCL's).
+            None => scl_of(&f.resolved).is_some_and(|scl| name.starts_with(&format!("{scl}-python"))),
+        };
+        fits.then(|| (PackageRef { name: p.name.clone(), version: p.version.clone() }, up, db))
+    })
 }
 
 /// The Software Collection an interpreter belongs to: `python27` for `/opt/rh/python27/...`.
@@ -866,6 +889,37 @@ mod tests {
     }
 
     #[test]
+    fn packaged_paths_trust_the_package_others_their_own_version_string() {
+        let dir = tempfile::tempdir().unwrap();
+        for d in ["usr/bin", "usr/local/bin"] {
+            std::fs::create_dir_all(dir.path().join(d)).unwrap();
+            let bin = dir.path().join(d).join("python3.11");
+            std::fs::write(&bin, b"\x7fELF\x003.11.9\x00").unwrap();
+            std::fs::set_permissions(&bin, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        }
+        let mut db = rpmdb(&[("python3.11", "3.11.2-6+deb12u6")]);
+        db.manager = PackageManager::Dpkg;
+        let root = image(dir.path());
+        let found = |path: &str| Found {
+            names: vec![path.to_string()],
+            resolved: path.to_string(),
+            id: None,
+            bootstrap: true,
+        };
+        let packaged = from_files(&root.root, Some(&db), &found("/usr/bin/python3.11"));
+        assert_eq!(packaged.version.as_deref(), Some("3.11.2"));
+        assert!(!packaged.source.contains("version string"), "not read: {}", packaged.source);
+        let local = from_files(&root.root, Some(&db), &found("/usr/local/bin/python3.11"));
+        assert_eq!(local.version.as_deref(), Some("3.11.9"), "{}", local.source);
+        assert_eq!(local.source, "version string in /usr/local/bin/python3.11");
+        assert!(local.package.is_none(), "dpkg's python3.11 does not own /usr/local");
+        // Without a version string in it, the package is the best evidence left.
+        std::fs::write(dir.path().join("usr/local/bin/python3.11"), b"\x7fELF").unwrap();
+        let local = from_files(&root.root, Some(&db), &found("/usr/local/bin/python3.11"));
+        assert_eq!(local.version.as_deref(), Some("3.11.2"));
+    }
+
+    #[test]
     fn centos7_image_version_from_rpm_and_libpython() {
         let db = rpmdb(&[
             ("python", "2.7.5-90.el7"),
@@ -891,7 +945,7 @@ mod tests {
         assert_eq!(p.version.as_deref(), Some("2.7.5"));
         assert_eq!(p.package, Some(PackageRef { name: "python".into(), version: "2.7.5-90.el7".into() }));
         assert!(p.source.starts_with("rpm package python 2.7.5-90.el7"), "{}", p.source);
-        assert!(p.source.contains("version string in /usr/lib64/libpython2.7.so.1.0"), "{}", p.source);
+        assert!(!p.source.contains("version string"), "the packaged binary is not read: {}", p.source);
         assert!(p.used_by_bootstrap && p.ssl.is_none());
         assert_eq!(ctx.cert_verification.unwrap().verify.as_deref(), Some("platform_default"));
         // Without a package database the version string alone answers.

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use openssl::asn1::Asn1Time;
 use serde::Serialize;
 
 use super::GatherError;
@@ -161,9 +160,6 @@ pub fn candidates(family: Option<Family>) -> Vec<&'static str> {
 pub fn gather(target: &Target, family: Option<Family>, now: i64) -> Result<TrustStore, GatherError> {
     let mut store = TrustStore::none();
     store.as_of = timestamp::format(now);
-    let as_of = Asn1Time::from_unix(now as _).map_err(|e| {
-        GatherError::new(None, format!("OpenSSL cannot represent the time {}: {e}", store.as_of))
-    })?;
     let mut found = None;
     for path in candidates(family) {
         store.looked_at.push(path.to_string());
@@ -184,17 +180,15 @@ pub fn gather(target: &Target, family: Option<Family>, now: i64) -> Result<Trust
         store.not_read = parsed.not_read;
         store.certificates = parsed.certs.len();
         let mut seen: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (cert, summary) in parsed.certs {
-            match certs::validity(&cert, &as_of) {
-                Validity::Expired => store.expired.push(summary.clone()),
-                Validity::NotYetValid => store.not_yet_valid.push(summary.clone()),
+        for cert in parsed.certs {
+            match certs::validity(&cert, now) {
+                Validity::Expired => store.expired.push(cert.summary.clone()),
+                Validity::NotYetValid => store.not_yet_valid.push(cert.summary.clone()),
                 Validity::Valid => {}
             }
-            seen.entry(summary.sha256.clone()).or_default().extend(summary.line);
-            if let Ok(der) = cert.to_der() {
-                store.der.push(der);
-            }
-            store.entries.push(summary);
+            seen.entry(cert.summary.sha256.clone()).or_default().extend(cert.summary.line);
+            store.der.push(cert.der);
+            store.entries.push(cert.summary);
         }
         for (sha256, lines) in seen.into_iter().filter(|(_, l)| l.len() > 1) {
             let subject = store
@@ -289,7 +283,7 @@ fn gather_anchors(target: &Target, store: &mut TrustStore) {
                             .anchor_errors
                             .push(GatherError::new(Some(&path), format!("line {}: {}", bad.line, bad.error)));
                     }
-                    for (_, s) in parsed.certs {
+                    for s in parsed.certs.into_iter().map(|c| c.summary) {
                         let in_bundle = store.contains(&s.sha256);
                         store.anchors.push(Anchor {
                             path: path.clone(),
@@ -370,7 +364,7 @@ mod tests {
         std::os::unix::fs::symlink("ISRG_Root_X1.pem", r.join("etc/ssl/certs/4042bcee.0")).unwrap();
         let anchors = r.join("usr/local/share/ca-certificates");
         std::fs::create_dir_all(&anchors).unwrap();
-        let der = certs::parse(isrg.as_bytes(), false).certs[0].0.to_der().unwrap();
+        let der = certs::parse(isrg.as_bytes(), false).certs.remove(0).der;
         std::fs::write(anchors.join("isrg.crt"), der).unwrap();
         std::fs::write(anchors.join("notes.txt"), "not a certificate").unwrap();
         let s = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW).unwrap();
