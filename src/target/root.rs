@@ -11,7 +11,8 @@
 //! component; the walk itself, with its re-rooting, clamping and link count, is redone each
 //! time. A directory swapped for a symlink after it was remembered is not noticed, just as
 //! one swapped between a walk and the open that follows it never was: the image is not
-//! expected to change while it is inspected.
+//! expected to change while it is inspected. On a live host (the root is `/`) metadata lookups
+//! let the kernel follow the links: there re-rooting and clamping change nothing.
 
 use std::collections::{HashMap, VecDeque};
 use std::ffi::OsString;
@@ -312,8 +313,18 @@ impl Root {
 
     /// Metadata of the resolved path (symlinks followed inside the root).
     pub fn metadata(&self, path: &str) -> Result<Metadata, RootError> {
+        if self.is_host_root() {
+            return host_metadata(path);
+        }
         let resolved = self.resolve_inner(path, true)?;
         self.meta_of(path, resolved).map(|(_, meta)| meta)
+    }
+
+    /// True when the root is the host's own `/`: there every absolute link already points
+    /// inside the root and `..` already stops at it, so the kernel's own resolution (one
+    /// `stat`, at most 40 links) gives the walk's answer. Only lookups use it; opens still walk.
+    fn is_host_root(&self) -> bool {
+        cfg!(unix) && self.base == Path::new("/")
     }
 
     /// True when `path` resolves inside the root to something that exists.
@@ -524,6 +535,22 @@ fn components(path: &Path) -> impl Iterator<Item = OsString> + '_ {
         Component::Normal(n) => Some(n.to_os_string()),
         Component::ParentDir => Some(OsString::from("..")),
         Component::CurDir | Component::RootDir | Component::Prefix(_) => None,
+    })
+}
+
+/// Metadata of the in-root `path` of the host's own root, links followed by the kernel.
+fn host_metadata(path: &str) -> Result<Metadata, RootError> {
+    // Rebuilt from its components so that it reads as the walk reads it (no trailing `/`).
+    let mut host = PathBuf::from("/");
+    for c in components(Path::new(path)) {
+        host.push(c);
+    }
+    fs::metadata(&host).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return RootError::Loop { path: path.to_string() };
+        }
+        walk_error(path, e)
     })
 }
 
@@ -820,6 +847,67 @@ mod tests {
         // Walks still have room.
         root.resolve("/usr/lib/os-release").unwrap();
         assert!(known(&root).contains(&d.path().join("usr/lib")));
+    }
+
+    /// What the walk says about `path` in `root`, without the host-root shortcut.
+    fn walked_metadata(root: &Root, path: &str) -> Result<Metadata, RootError> {
+        let resolved = root.resolve_inner(path, true)?;
+        root.meta_of(path, resolved).map(|(_, meta)| meta)
+    }
+
+    fn outcome(r: Result<Metadata, RootError>) -> String {
+        match r {
+            Ok(m) => format!("ok {:?} {}", m.file_type(), m.len()),
+            Err(RootError::NotFound { .. }) => "not found".into(),
+            Err(RootError::NotDirectory { .. }) => "not a directory".into(),
+            Err(RootError::Loop { .. }) => "loop".into(),
+            Err(e) => format!("other: {e}"),
+        }
+    }
+
+    #[test]
+    fn on_the_host_root_the_kernel_and_the_walk_agree() {
+        let (d, _) = tree();
+        let r = d.path();
+        fs::write(r.join("etc/plain"), "12345").unwrap();
+        symlink("b", r.join("etc/a")).unwrap();
+        symlink("a", r.join("etc/b")).unwrap();
+        symlink("missing", r.join("etc/dangling")).unwrap();
+        symlink(r.join("usr/lib"), r.join("etc/abs-dir")).unwrap();
+        symlink("../../../../../../../../..", r.join("etc/up")).unwrap();
+        for i in 0..=MAX_LINKS {
+            symlink(format!("l{}", i + 1), r.join(format!("etc/l{i}"))).unwrap();
+        }
+        symlink("plain", r.join(format!("etc/l{}", MAX_LINKS + 1))).unwrap();
+        let host = Root::new("/").unwrap();
+        assert!(host.is_host_root());
+        let base = r.to_str().unwrap();
+        let mut cases = vec![
+            "/etc/os-release".to_string(),
+            "/etc/plain".into(),
+            "/etc/plain/".into(),
+            "/etc/plain/x".into(),
+            "/etc/a".into(),
+            "/etc/dangling".into(),
+            "/etc/abs-dir/os-release".into(),
+            "/etc/nothing".into(),
+            "/etc/up".into(),
+            "/etc/up/../..".into(),
+            "/etc/./plain".into(),
+            "/usr/lib/../../etc/plain".into(),
+        ];
+        for i in [0, 1, 2, MAX_LINKS] {
+            cases.push(format!("/etc/l{i}"));
+        }
+        for case in cases {
+            let path = format!("{base}{case}");
+            assert_eq!(outcome(host.metadata(&path)), outcome(walked_metadata(&host, &path)), "{path}");
+        }
+        // The chain from l0 is 42 links, from l2 exactly 40: a loop, and not one.
+        assert_eq!(outcome(host.metadata(&format!("{base}/etc/l0"))), "loop");
+        assert!(host.metadata(&format!("{base}/etc/l2")).unwrap().is_file());
+        // An image root never takes the shortcut.
+        assert!(!Root::new(r).unwrap().is_host_root());
     }
 
     #[test]
