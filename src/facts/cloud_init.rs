@@ -122,7 +122,10 @@ pub fn gather(target: &Target, packages: Option<&PackageDb>) -> CloudInit {
     let installed = !installed_evidence.is_empty();
     let (init_system, init_system_evidence) = init_system(root);
     let units = match init_system {
-        InitSystem::Systemd => UNITS.iter().map(|u| systemd_unit(root, u)).collect(),
+        InitSystem::Systemd => {
+            let wants = wants_dirs(root);
+            UNITS.iter().map(|u| systemd_unit_in(root, &wants, u)).collect()
+        }
         InitSystem::Sysv => UNITS.iter().map(|u| sysv_script(root, u)).collect(),
         InitSystem::Unknown => Vec::new(),
     };
@@ -189,6 +192,33 @@ const UNIT_DIRS: [&str; 3] = ["/etc/systemd/system", "/usr/lib/systemd/system", 
 /// A systemd unit is enabled by a link in some `*.wants/` directory and masked by a link
 /// from `/etc/systemd/system/<unit>` to `/dev/null`.
 pub(super) fn systemd_unit(root: &Root, name: &str) -> UnitState {
+    systemd_unit_in(root, &wants_dirs(root), name)
+}
+
+/// The `*.wants/` directories of [`UNIT_DIRS`], in the order systemd reads them. With a merged
+/// /usr, /lib/systemd/system is /usr/lib/systemd/system: listed once.
+fn wants_dirs(root: &Root) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for dir in UNIT_DIRS {
+        let Ok(host) = root.resolve(dir) else { continue };
+        if seen.contains(&host) {
+            continue;
+        }
+        seen.push(host);
+        let Ok(entries) = root.read_dir(dir, root::MAX_DIR_ENTRIES) else { continue };
+        out.extend(
+            entries
+                .iter()
+                .filter(|e| e.name.ends_with(".wants") && e.kind == EntryKind::Dir)
+                .map(|e| root::join(dir, &e.name)),
+        );
+    }
+    out
+}
+
+/// [`systemd_unit`] with the wants directories already listed (one listing for all units).
+fn systemd_unit_in(root: &Root, wants_dirs: &[String], name: &str) -> UnitState {
     let unit = format!("{name}.service");
     let state = |state, evidence| UnitState { name: name.to_string(), state, evidence };
     let mask = root::join(UNIT_DIRS[0], &unit);
@@ -198,35 +228,24 @@ pub(super) fn systemd_unit(root: &Root, name: &str) -> UnitState {
         return state(UnitEnablement::Masked, format!("{mask} -> /dev/null"));
     }
     let mut dangling = None;
-    let mut seen = Vec::new();
-    for dir in UNIT_DIRS {
-        // With a merged /usr, /lib/systemd/system is /usr/lib/systemd/system: looked at once.
-        let Ok(host) = root.resolve(dir) else { continue };
-        if seen.contains(&host) {
-            continue;
-        }
-        seen.push(host);
-        let Ok(entries) = root.read_dir(dir, root::MAX_DIR_ENTRIES) else { continue };
-        for wants in entries.iter().filter(|e| e.name.ends_with(".wants") && e.kind == EntryKind::Dir) {
-            let wants_dir = root::join(dir, &wants.name);
-            let link = root::join(&wants_dir, &unit);
-            match root.read_link(&link) {
-                Ok(target) => {
-                    let shown = format!("{link} -> {}", target.display());
-                    let resolved = resolve_link_target(&wants_dir, &target.to_string_lossy());
-                    if resolved == "/dev/null" {
-                        return state(UnitEnablement::Masked, shown);
-                    }
-                    if root.is_file(&resolved) {
-                        return state(UnitEnablement::Enabled, shown);
-                    }
-                    dangling.get_or_insert(format!("{shown} (dangling: the target is not in the image)"));
+    for wants_dir in wants_dirs {
+        let link = root::join(wants_dir, &unit);
+        match root.read_link(&link) {
+            Ok(target) => {
+                let shown = format!("{link} -> {}", target.display());
+                let resolved = resolve_link_target(wants_dir, &target.to_string_lossy());
+                if resolved == "/dev/null" {
+                    return state(UnitEnablement::Masked, shown);
                 }
-                Err(e) if e.is_not_found() => {}
-                // A regular file copied into a wants directory also pulls the unit in.
-                Err(_) if root.is_file(&link) => return state(UnitEnablement::Enabled, link),
-                Err(_) => {}
+                if root.is_file(&resolved) {
+                    return state(UnitEnablement::Enabled, shown);
+                }
+                dangling.get_or_insert(format!("{shown} (dangling: the target is not in the image)"));
             }
+            Err(e) if e.is_not_found() => {}
+            // A regular file copied into a wants directory also pulls the unit in.
+            Err(_) if root.is_file(&link) => return state(UnitEnablement::Enabled, link),
+            Err(_) => {}
         }
     }
     let evidence =
