@@ -122,7 +122,10 @@ pub fn gather(target: &Target, packages: Option<&PackageDb>) -> CloudInit {
     let installed = !installed_evidence.is_empty();
     let (init_system, init_system_evidence) = init_system(root);
     let units = match init_system {
-        InitSystem::Systemd => UNITS.iter().map(|u| systemd_unit(root, u)).collect(),
+        InitSystem::Systemd => {
+            let wants = wants_dirs(root);
+            UNITS.iter().map(|u| systemd_unit_in(root, &wants, u)).collect()
+        }
         InitSystem::Sysv => UNITS.iter().map(|u| sysv_script(root, u)).collect(),
         InitSystem::Unknown => Vec::new(),
     };
@@ -189,6 +192,33 @@ const UNIT_DIRS: [&str; 3] = ["/etc/systemd/system", "/usr/lib/systemd/system", 
 /// A systemd unit is enabled by a link in some `*.wants/` directory and masked by a link
 /// from `/etc/systemd/system/<unit>` to `/dev/null`.
 pub(super) fn systemd_unit(root: &Root, name: &str) -> UnitState {
+    systemd_unit_in(root, &wants_dirs(root), name)
+}
+
+/// The `*.wants/` directories of [`UNIT_DIRS`], in the order systemd reads them. With a merged
+/// /usr, /lib/systemd/system is /usr/lib/systemd/system: listed once.
+fn wants_dirs(root: &Root) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for dir in UNIT_DIRS {
+        let Ok(host) = root.resolve(dir) else { continue };
+        if seen.contains(&host) {
+            continue;
+        }
+        seen.push(host);
+        let Ok(entries) = root.read_dir(dir, root::MAX_DIR_ENTRIES) else { continue };
+        out.extend(
+            entries
+                .iter()
+                .filter(|e| e.name.ends_with(".wants") && e.kind == EntryKind::Dir)
+                .map(|e| root::join(dir, &e.name)),
+        );
+    }
+    out
+}
+
+/// [`systemd_unit`] with the wants directories already listed (one listing for all units).
+fn systemd_unit_in(root: &Root, wants_dirs: &[String], name: &str) -> UnitState {
     let unit = format!("{name}.service");
     let state = |state, evidence| UnitState { name: name.to_string(), state, evidence };
     let mask = root::join(UNIT_DIRS[0], &unit);
@@ -198,27 +228,24 @@ pub(super) fn systemd_unit(root: &Root, name: &str) -> UnitState {
         return state(UnitEnablement::Masked, format!("{mask} -> /dev/null"));
     }
     let mut dangling = None;
-    for dir in UNIT_DIRS {
-        let Ok(entries) = root.read_dir(dir, root::MAX_DIR_ENTRIES) else { continue };
-        for wants in entries.iter().filter(|e| e.name.ends_with(".wants") && e.kind == EntryKind::Dir) {
-            let wants_dir = root::join(dir, &wants.name);
-            let link = root::join(&wants_dir, &unit);
-            match root.read_link(&link) {
-                Ok(target) => {
-                    let shown = format!("{link} -> {}", target.display());
-                    let resolved = resolve_link_target(&wants_dir, &target.to_string_lossy());
-                    if resolved == "/dev/null" {
-                        return state(UnitEnablement::Masked, shown);
-                    }
-                    if root.is_file(&resolved) {
-                        return state(UnitEnablement::Enabled, shown);
-                    }
-                    dangling.get_or_insert(format!("{shown} (dangling: the target is not in the image)"));
+    for wants_dir in wants_dirs {
+        let link = root::join(wants_dir, &unit);
+        match root.read_link(&link) {
+            Ok(target) => {
+                let shown = format!("{link} -> {}", target.display());
+                let resolved = resolve_link_target(wants_dir, &target.to_string_lossy());
+                if resolved == "/dev/null" {
+                    return state(UnitEnablement::Masked, shown);
                 }
-                // A regular file copied into a wants directory also pulls the unit in.
-                Err(_) if root.is_file(&link) => return state(UnitEnablement::Enabled, link),
-                Err(_) => {}
+                if root.is_file(&resolved) {
+                    return state(UnitEnablement::Enabled, shown);
+                }
+                dangling.get_or_insert(format!("{shown} (dangling: the target is not in the image)"));
             }
+            Err(e) if e.is_not_found() => {}
+            // A regular file copied into a wants directory also pulls the unit in.
+            Err(_) if root.is_file(&link) => return state(UnitEnablement::Enabled, link),
+            Err(_) => {}
         }
     }
     let evidence =
@@ -477,6 +504,110 @@ cloud_final_modules: *i\n";
             + "v\n";
         let e = parse_cfg(&deep_block).unwrap_err();
         assert!(e.contains("budget breached") || e.contains("depth"), "{e}");
+    }
+
+    #[cfg(unix)]
+    mod units {
+        use super::super::*;
+        use std::fs;
+        use std::os::unix::fs::symlink;
+
+        /// A root with systemd's unit directories; `merged` makes /lib a link to usr/lib as on
+        /// Debian 12 and RHEL 9, else /lib/systemd/system is a directory of its own (CentOS 6/7
+        /// style split /usr).
+        fn root(merged: bool) -> (tempfile::TempDir, Root) {
+            let d = tempfile::tempdir().unwrap();
+            let r = d.path();
+            fs::create_dir_all(r.join("etc/systemd/system/multi-user.target.wants")).unwrap();
+            fs::create_dir_all(r.join("usr/lib/systemd/system/sysinit.target.wants")).unwrap();
+            if merged {
+                symlink("usr/lib", r.join("lib")).unwrap();
+            } else {
+                fs::create_dir_all(r.join("lib/systemd/system/cloud-init.target.wants")).unwrap();
+            }
+            let root = Root::new(r).unwrap();
+            (d, root)
+        }
+
+        #[test]
+        fn enabled_by_a_link_in_a_wants_directory() {
+            let (d, root) = root(true);
+            let r = d.path();
+            fs::write(r.join("usr/lib/systemd/system/cloud-final.service"), "[Unit]\n").unwrap();
+            // As `systemctl enable` makes it on Debian 12.
+            symlink(
+                "/lib/systemd/system/cloud-final.service",
+                r.join("etc/systemd/system/multi-user.target.wants/cloud-final.service"),
+            )
+            .unwrap();
+            let u = systemd_unit(&root, "cloud-final");
+            assert_eq!(u.state, UnitEnablement::Enabled);
+            assert_eq!(
+                u.evidence,
+                "/etc/systemd/system/multi-user.target.wants/cloud-final.service -> /lib/systemd/system/cloud-final.service"
+            );
+        }
+
+        #[test]
+        fn merged_usr_dangling_link_is_named_once_by_its_usr_lib_path() {
+            let (d, root) = root(true);
+            symlink(
+                "../gone.service",
+                d.path().join("usr/lib/systemd/system/sysinit.target.wants/cloud-init.service"),
+            )
+            .unwrap();
+            let u = systemd_unit(&root, "cloud-init");
+            assert_eq!(u.state, UnitEnablement::Disabled);
+            assert_eq!(
+                u.evidence,
+                "/usr/lib/systemd/system/sysinit.target.wants/cloud-init.service -> ../gone.service (dangling: the target is not in the image)"
+            );
+        }
+
+        #[test]
+        fn split_usr_lib_systemd_is_still_looked_at() {
+            let (d, root) = root(false);
+            let r = d.path();
+            fs::write(r.join("lib/systemd/system/cloud-init.service"), "[Unit]\n").unwrap();
+            symlink(
+                "../cloud-init.service",
+                r.join("lib/systemd/system/cloud-init.target.wants/cloud-init.service"),
+            )
+            .unwrap();
+            let u = systemd_unit(&root, "cloud-init");
+            assert_eq!(u.state, UnitEnablement::Enabled);
+            assert!(u.evidence.starts_with("/lib/systemd/system/cloud-init.target.wants/"), "{}", u.evidence);
+        }
+
+        #[test]
+        fn a_copied_unit_file_enables_and_a_missing_one_does_not() {
+            let (d, root) = root(true);
+            fs::write(
+                d.path().join("etc/systemd/system/multi-user.target.wants/cloud-config.service"),
+                "[Unit]\n",
+            )
+            .unwrap();
+            let u = systemd_unit(&root, "cloud-config");
+            assert_eq!(u.state, UnitEnablement::Enabled);
+            assert_eq!(u.evidence, "/etc/systemd/system/multi-user.target.wants/cloud-config.service");
+            let u = systemd_unit(&root, "cloud-init-local");
+            assert_eq!(u.state, UnitEnablement::Disabled);
+            assert_eq!(
+                u.evidence,
+                "no cloud-init-local.service link under {/etc,/usr/lib}/systemd/system/*.wants/"
+            );
+        }
+
+        #[test]
+        fn masked_by_a_wants_link_to_dev_null() {
+            let (d, root) = root(true);
+            symlink(
+                "/dev/null",
+                d.path().join("usr/lib/systemd/system/sysinit.target.wants/cloud-init.service"),
+            )
+            .unwrap();
+            assert_eq!(systemd_unit(&root, "cloud-init").state, UnitEnablement::Masked);
+        }
     }
 
     #[test]

@@ -573,7 +573,16 @@ impl Gatherer<'_> {
     fn cloud_units(&mut self) -> Vec<(String, String, Vec<String>)> {
         let mut names: Vec<String> = Vec::new();
         let mut listing: Vec<(&str, Vec<(String, EntryKind)>)> = Vec::new();
+        let mut seen = Vec::new();
         for dir in UNIT_DIRS {
+            // With a merged /usr, /lib/systemd/system is /usr/lib/systemd/system: its units and
+            // drop-ins would only be found again (and dropped as duplicates), so it is listed once.
+            if let Ok(host) = self.target.root.resolve(dir) {
+                if seen.contains(&host) {
+                    continue;
+                }
+                seen.push(host);
+            }
             let entries = self.list(dir);
             for (name, kind) in &entries {
                 if is_cloud_init_unit(name) && *kind != EntryKind::Dir && !names.contains(name) {

@@ -5,13 +5,23 @@
 //! is bounded, so a loop ends with an error. Only regular files are opened (never a FIFO,
 //! socket or device), with `O_NOFOLLOW | O_NONBLOCK` and a check on the opened handle, and
 //! every read is capped. Nothing here writes.
+//!
+//! A `Root` remembers the directories and symlinks its walks met (bounded), so the thousands of
+//! paths one `check` reads under the same few directories cost one `lstat` each, not one per
+//! component; the walk itself, with its re-rooting, clamping and link count, is redone each
+//! time. A directory swapped for a symlink after it was remembered is not noticed, just as
+//! one swapped between a walk and the open that follows it never was: the image is not
+//! expected to change while it is inspected. On a live host (the root is `/`) metadata lookups
+//! let the kernel follow the links: there re-rooting and clamping change nothing.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::ffi::OsString;
 use std::fmt;
 use std::fs::{self, File, Metadata};
 use std::io::{self, Read};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 /// How many symlinks one resolution may follow before it is called a loop (Linux uses 40).
 pub const MAX_LINKS: usize = 40;
@@ -101,10 +111,78 @@ pub struct DirEntry {
     pub kind: EntryKind,
 }
 
-/// A filesystem tree seen as if it were `/`: the live host (`/`) or a mounted image.
+/// One entry of a listed directory with its own metadata, read relative to the opened
+/// directory (`fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW)`): a symlink is described, not followed.
 #[derive(Debug, Clone)]
+pub struct DirEntryMeta {
+    /// The file name (lossy UTF-8).
+    pub name: String,
+    /// The entry's own kind.
+    pub kind: EntryKind,
+    /// The entry's own size in bytes (for a symlink, the length of its target); `None` when
+    /// the entry could not be looked at (it vanished after the listing).
+    pub len: Option<u64>,
+    /// The entry's own modification time; `None` as for `len`, or when the platform has none.
+    pub modified: Option<SystemTime>,
+}
+
+/// How many host paths the resolver remembers (directories and symlinks met while resolving):
+/// enough for every directory a whole `check` walks, small enough to stay well under a megabyte.
+const MAX_KNOWN: usize = 4096;
+/// Listings fill at most this much of that memory (a big `/usr/lib` must not crowd out the
+/// directories that walks meet).
+const MAX_KNOWN_FROM_LISTINGS: usize = MAX_KNOWN / 2;
+
+/// What the resolver learnt about one host path inside the root, so that later resolutions
+/// through it skip the `lstat`/`readlink`: the walk itself (re-rooting, `..` clamping, the
+/// link count) is redone every time.
+#[derive(Debug, Clone)]
+enum Known {
+    /// A directory (not a symlink).
+    Dir,
+    /// A symlink seen in a directory listing, its target not read yet.
+    Symlink,
+    /// A symlink, with its raw target.
+    Link(PathBuf),
+}
+
+/// What one step of a walk found.
+enum Step {
+    /// A directory, with its metadata unless it was remembered.
+    Dir(Option<Metadata>),
+    /// A symlink to follow, with its raw target.
+    Link(PathBuf),
+    /// Anything else, or a symlink that is not to be followed.
+    Other(Metadata),
+}
+
+/// A resolved host path and, when the last step had to look at it, its own metadata.
+struct Resolved {
+    host: PathBuf,
+    /// `None` when the path is a directory the resolver already knew (remembered, the root
+    /// itself, or reached by `..`), so no metadata was read.
+    meta: Option<Metadata>,
+}
+
+/// A filesystem tree seen as if it were `/`: the live host (`/`) or a mounted image.
 pub struct Root {
     base: PathBuf,
+    /// Directories and symlinks met while resolving, by host path (at most [`MAX_KNOWN`]; keyed
+    /// by the path's bytes, which hash faster than a `Path`'s components).
+    /// Every key was reached by a walk inside the root, so it is inside the root itself.
+    known: Mutex<HashMap<OsString, Known>>,
+}
+
+impl Clone for Root {
+    fn clone(&self) -> Root {
+        Root { base: self.base.clone(), known: Mutex::new(self.known_map().clone()) }
+    }
+}
+
+impl fmt::Debug for Root {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Root").field("base", &self.base).finish_non_exhaustive()
+    }
 }
 
 impl Root {
@@ -115,7 +193,7 @@ impl Root {
         if !meta.is_dir() {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a directory"));
         }
-        Ok(Root { base })
+        Ok(Root { base, known: Mutex::new(HashMap::new()) })
     }
 
     /// The host path of the root itself.
@@ -126,70 +204,128 @@ impl Root {
     /// Resolves `path` (interpreted inside the root) to a host path whose every component,
     /// the last included, has been resolved inside the root. The result is never a symlink.
     pub fn resolve(&self, path: &str) -> Result<PathBuf, RootError> {
-        self.resolve_inner(path, true)
+        self.resolve_inner(path, true).map(|r| r.host)
     }
 
-    /// Like [`Root::resolve`] but leaves a final symlink unresolved (for reading link targets).
-    fn resolve_parent(&self, path: &str) -> Result<PathBuf, RootError> {
-        self.resolve_inner(path, false)
+    fn known_map(&self) -> std::sync::MutexGuard<'_, HashMap<OsString, Known>> {
+        // The map is only ever inserted into whole entries, so a poisoned lock still holds
+        // consistent data.
+        self.known.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn resolve_inner(&self, path: &str, follow_last: bool) -> Result<PathBuf, RootError> {
+    /// Walks `path` one component at a time from the root: a symlink's target replaces it in
+    /// the walk (an absolute one restarts at the root), `..` drops the last resolved component
+    /// (never the root), and more than [`MAX_LINKS`] links is a loop. A final symlink is left
+    /// alone unless `follow_last`.
+    fn resolve_inner(&self, path: &str, follow_last: bool) -> Result<Resolved, RootError> {
         let mut pending: VecDeque<OsString> = components(Path::new(path)).collect();
-        let mut resolved: Vec<OsString> = Vec::new();
+        let mut host = self.base.clone();
+        let mut depth = 0usize;
         let mut links = 0usize;
+        let mut meta = None;
         while let Some(name) = pending.pop_front() {
+            meta = None;
             if name == ".." {
-                resolved.pop();
+                if depth > 0 {
+                    host.pop();
+                    depth -= 1;
+                }
                 continue;
             }
-            let host = self.host_path(&resolved).join(&name);
-            let meta = match fs::symlink_metadata(&host) {
-                Ok(m) => m,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    return Err(RootError::NotFound { path: path.to_string() });
-                }
-                Err(e) if is_not_dir(&e) => {
-                    return Err(RootError::NotDirectory { path: path.to_string() });
-                }
-                Err(source) => return Err(RootError::Io { path: path.to_string(), source }),
-            };
+            host.push(&name);
             let last = pending.is_empty();
-            if meta.file_type().is_symlink() && (follow_last || !last) {
-                links += 1;
-                if links > MAX_LINKS {
-                    return Err(RootError::Loop { path: path.to_string() });
+            let follow = follow_last || !last;
+            match self.step(&host, follow, path)? {
+                Step::Link(target) => {
+                    host.pop();
+                    links += 1;
+                    if links > MAX_LINKS {
+                        return Err(RootError::Loop { path: path.to_string() });
+                    }
+                    if target.has_root() {
+                        host = self.base.clone();
+                        depth = 0;
+                    }
+                    for c in components(&target).collect::<Vec<_>>().into_iter().rev() {
+                        pending.push_front(c);
+                    }
                 }
-                let target = fs::read_link(&host)
-                    .map_err(|source| RootError::Io { path: path.to_string(), source })?;
-                if target.has_root() {
-                    resolved.clear();
+                Step::Dir(m) => {
+                    meta = m;
+                    depth += 1;
                 }
-                for c in components(&target).collect::<Vec<_>>().into_iter().rev() {
-                    pending.push_front(c);
+                Step::Other(_) if !last => return Err(RootError::NotDirectory { path: path.to_string() }),
+                Step::Other(m) => {
+                    meta = Some(m);
+                    depth += 1;
                 }
-                continue;
             }
-            if !last && !meta.is_dir() {
-                return Err(RootError::NotDirectory { path: path.to_string() });
-            }
-            resolved.push(name);
         }
-        Ok(self.host_path(&resolved))
+        if depth == 0 {
+            host = self.base.clone();
+        }
+        Ok(Resolved { host, meta })
     }
 
-    fn host_path(&self, resolved: &[OsString]) -> PathBuf {
-        let mut p = self.base.clone();
-        for c in resolved {
-            p.push(c);
+    /// Looks at one host path of a walk: from memory when it is a known directory, or a known
+    /// symlink to be followed; else with `lstat` (and `readlink` for a link to follow).
+    fn step(&self, host: &Path, follow: bool, path: &str) -> Result<Step, RootError> {
+        let known = self.known_map().get(host.as_os_str()).cloned();
+        let meta = match known {
+            Some(Known::Dir) => return Ok(Step::Dir(None)),
+            Some(Known::Link(target)) if follow => return Ok(Step::Link(target)),
+            Some(Known::Symlink) if follow => return self.follow_step(host, path),
+            _ => fs::symlink_metadata(host).map_err(|e| walk_error(path, e))?,
+        };
+        if meta.file_type().is_symlink() && follow {
+            return self.follow_step(host, path);
         }
-        p
+        if meta.is_dir() {
+            self.remember(host, Known::Dir);
+            return Ok(Step::Dir(Some(meta)));
+        }
+        Ok(Step::Other(meta))
+    }
+
+    /// Reads the target of the symlink at `host` and remembers it.
+    fn follow_step(&self, host: &Path, path: &str) -> Result<Step, RootError> {
+        let target = fs::read_link(host).map_err(|e| walk_error(path, e))?;
+        self.remember(host, Known::Link(target.clone()));
+        Ok(Step::Link(target))
+    }
+
+    fn remember(&self, host: &Path, what: Known) {
+        let mut known = self.known_map();
+        if known.len() < MAX_KNOWN {
+            known.insert(host.as_os_str().to_os_string(), what);
+        }
+    }
+
+    /// The metadata of a resolved path: what the walk read, or a fresh `lstat` for a
+    /// directory it already knew.
+    fn meta_of(&self, path: &str, r: Resolved) -> Result<(PathBuf, Metadata), RootError> {
+        let meta = match r.meta {
+            Some(m) => m,
+            None => fs::symlink_metadata(&r.host)
+                .map_err(|source| RootError::Io { path: path.to_string(), source })?,
+        };
+        Ok((r.host, meta))
     }
 
     /// Metadata of the resolved path (symlinks followed inside the root).
     pub fn metadata(&self, path: &str) -> Result<Metadata, RootError> {
-        let host = self.resolve(path)?;
-        fs::symlink_metadata(&host).map_err(|source| RootError::Io { path: path.to_string(), source })
+        if self.is_host_root() {
+            return host_metadata(path);
+        }
+        let resolved = self.resolve_inner(path, true)?;
+        self.meta_of(path, resolved).map(|(_, meta)| meta)
+    }
+
+    /// True when the root is the host's own `/`: there every absolute link already points
+    /// inside the root and `..` already stops at it, so the kernel's own resolution (one
+    /// `stat`, at most 40 links) gives the walk's answer. Only lookups use it; opens still walk.
+    fn is_host_root(&self) -> bool {
+        cfg!(unix) && self.base == Path::new("/")
     }
 
     /// True when `path` resolves inside the root to something that exists.
@@ -204,7 +340,7 @@ impl Root {
 
     /// The target of the symlink at `path` (its parent resolved inside the root), unresolved.
     pub fn read_link(&self, path: &str) -> Result<PathBuf, RootError> {
-        let host = self.resolve_parent(path)?;
+        let host = self.resolve_inner(path, false)?.host;
         fs::read_link(&host).map_err(|source| RootError::Io { path: path.to_string(), source })
     }
 
@@ -252,9 +388,8 @@ impl Root {
 
     /// Opens a regular file for reading; returns it with its size.
     fn open_regular(&self, path: &str) -> Result<(File, u64), RootError> {
-        let host = self.resolve(path)?;
-        let meta =
-            fs::symlink_metadata(&host).map_err(|source| RootError::Io { path: path.to_string(), source })?;
+        let resolved = self.resolve_inner(path, true)?;
+        let (host, meta) = self.meta_of(path, resolved)?;
         if !meta.is_file() {
             return Err(RootError::NotRegular { path: path.to_string(), kind: kind_name(&meta) });
         }
@@ -270,29 +405,93 @@ impl Root {
 
     /// Lists a directory inside the root, sorted by name, refusing more than `limit` entries.
     pub fn read_dir(&self, path: &str, limit: usize) -> Result<Vec<DirEntry>, RootError> {
-        let host = self.resolve(path)?;
-        let meta =
-            fs::symlink_metadata(&host).map_err(|source| RootError::Io { path: path.to_string(), source })?;
-        if !meta.is_dir() {
-            return Err(RootError::NotDirectory { path: path.to_string() });
-        }
-        let iter = fs::read_dir(&host).map_err(|source| RootError::Io { path: path.to_string(), source })?;
         let mut out = Vec::new();
-        for entry in iter {
-            let entry = entry.map_err(|source| RootError::Io { path: path.to_string(), source })?;
-            if out.len() >= limit {
-                return Err(RootError::TooManyEntries { path: path.to_string(), limit });
-            }
+        self.list_dir(path, limit, |entry| {
             let kind = match entry.file_type() {
-                Ok(t) if t.is_symlink() => EntryKind::Symlink,
-                Ok(t) if t.is_dir() => EntryKind::Dir,
-                Ok(t) if t.is_file() => EntryKind::File,
-                _ => EntryKind::Other,
+                Ok(t) => entry_kind(t),
+                Err(_) => EntryKind::Other,
             };
             out.push(DirEntry { name: entry.file_name().to_string_lossy().into_owned(), kind });
-        }
+        })?;
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
+    }
+
+    /// Like [`Root::read_dir`] for the entries whose name `wanted` accepts, with each one's own
+    /// metadata read relative to the opened directory (one `fstatat` each, no walk from the
+    /// root): for many files of one directory, such as dpkg's `info/*.list`. `limit` counts
+    /// every entry. Symlinks are described, not followed: to follow one, ask
+    /// [`Root::metadata`] for its in-root path.
+    pub fn read_dir_meta(
+        &self,
+        path: &str,
+        limit: usize,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Result<Vec<DirEntryMeta>, RootError> {
+        let mut out = Vec::new();
+        self.list_dir(path, limit, |entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !wanted(&name) {
+                return;
+            }
+            out.push(match entry.metadata() {
+                Ok(meta) => DirEntryMeta {
+                    name,
+                    kind: entry_kind(meta.file_type()),
+                    len: Some(meta.len()),
+                    modified: meta.modified().ok(),
+                },
+                Err(_) => DirEntryMeta {
+                    name,
+                    kind: entry.file_type().map(entry_kind).unwrap_or(EntryKind::Other),
+                    len: None,
+                    modified: None,
+                },
+            });
+        })?;
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// Resolves `path` to a directory and hands each of its entries to `each`, refusing more
+    /// than `limit` entries.
+    fn list_dir(
+        &self,
+        path: &str,
+        limit: usize,
+        mut each: impl FnMut(&fs::DirEntry),
+    ) -> Result<(), RootError> {
+        let resolved = self.resolve_inner(path, true)?;
+        let host = match resolved.meta {
+            Some(meta) if !meta.is_dir() => return Err(RootError::NotDirectory { path: path.to_string() }),
+            // A directory the walk already knew, or one it has just looked at.
+            _ => resolved.host,
+        };
+        let iter = fs::read_dir(&host).map_err(|source| RootError::Io { path: path.to_string(), source })?;
+        // The listing tells directories and symlinks apart (the entries' own types, as `lstat`
+        // would): remembered, a later walk through them skips that `lstat`.
+        let mut learnt = Vec::new();
+        for (n, entry) in iter.enumerate() {
+            let entry = entry.map_err(|source| RootError::Io { path: path.to_string(), source })?;
+            if n >= limit {
+                return Err(RootError::TooManyEntries { path: path.to_string(), limit });
+            }
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => learnt.push((entry.path().into_os_string(), Known::Dir)),
+                Ok(t) if t.is_symlink() => learnt.push((entry.path().into_os_string(), Known::Symlink)),
+                _ => {}
+            }
+            each(&entry);
+        }
+        let mut known = self.known_map();
+        for (host, what) in learnt {
+            if known.len() >= MAX_KNOWN_FROM_LISTINGS {
+                break;
+            }
+            // A link whose target was already read stays so.
+            known.entry(host).or_insert(what);
+        }
+        Ok(())
     }
 }
 
@@ -338,6 +537,45 @@ fn components(path: &Path) -> impl Iterator<Item = OsString> + '_ {
         Component::ParentDir => Some(OsString::from("..")),
         Component::CurDir | Component::RootDir | Component::Prefix(_) => None,
     })
+}
+
+/// Metadata of the in-root `path` of the host's own root, links followed by the kernel.
+fn host_metadata(path: &str) -> Result<Metadata, RootError> {
+    // Rebuilt from its components so that it reads as the walk reads it (no trailing `/`).
+    let mut host = PathBuf::from("/");
+    for c in components(Path::new(path)) {
+        host.push(c);
+    }
+    fs::metadata(&host).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return RootError::Loop { path: path.to_string() };
+        }
+        walk_error(path, e)
+    })
+}
+
+/// The error for a walk's `lstat` or `readlink` of `path` failing.
+fn walk_error(path: &str, e: io::Error) -> RootError {
+    if e.kind() == io::ErrorKind::NotFound {
+        RootError::NotFound { path: path.to_string() }
+    } else if is_not_dir(&e) {
+        RootError::NotDirectory { path: path.to_string() }
+    } else {
+        RootError::Io { path: path.to_string(), source: e }
+    }
+}
+
+fn entry_kind(t: fs::FileType) -> EntryKind {
+    if t.is_symlink() {
+        EntryKind::Symlink
+    } else if t.is_dir() {
+        EntryKind::Dir
+    } else if t.is_file() {
+        EntryKind::File
+    } else {
+        EntryKind::Other
+    }
 }
 
 fn is_not_dir(e: &io::Error) -> bool {
@@ -481,6 +719,251 @@ mod tests {
         let names: Vec<_> = root.read_dir("/etc", 10).unwrap().into_iter().map(|e| e.name).collect();
         assert_eq!(names, ["a", "b", "c", "os-release"]);
         assert!(matches!(root.read_dir("/etc", 2), Err(RootError::TooManyEntries { .. })));
+    }
+
+    /// Host paths the resolver has remembered.
+    fn known(root: &Root) -> Vec<PathBuf> {
+        root.known_map().keys().map(PathBuf::from).collect()
+    }
+
+    #[test]
+    fn directories_walked_once_are_remembered() {
+        let (d, root) = tree();
+        root.read_text("/etc/os-release").unwrap();
+        let known = known(&root);
+        assert!(known.contains(&d.path().join("etc")));
+        assert!(known.contains(&d.path().join("usr/lib")));
+        assert!(known.contains(&d.path().join("etc/os-release")), "the followed link is remembered");
+        // Regular files are not: there are many and each is read once.
+        assert!(!known.contains(&d.path().join("usr/lib/os-release")));
+    }
+
+    #[test]
+    fn absolute_link_reached_through_a_remembered_prefix_is_still_rerooted() {
+        let (d, root) = tree();
+        fs::create_dir_all(d.path().join("var/lib/dpkg/info")).unwrap();
+        fs::write(d.path().join("var/lib/dpkg/info/a.list"), "/.\n").unwrap();
+        // The host has its own /usr/lib/os-release; through the root, the link must land on
+        // the root's, and a link to a host-only path must not be found.
+        symlink("/usr/lib/os-release", d.path().join("var/lib/dpkg/info/out.list")).unwrap();
+        symlink("/nonexistent-on-purpose/x", d.path().join("var/lib/dpkg/info/gone.list")).unwrap();
+        root.read_text("/var/lib/dpkg/info/a.list").unwrap();
+        assert!(known(&root).contains(&d.path().join("var/lib/dpkg/info")));
+        assert_eq!(root.read_text("/var/lib/dpkg/info/out.list").unwrap(), "ID=debian\n");
+        assert_eq!(root.resolve("/var/lib/dpkg/info/out.list").unwrap(), d.path().join("usr/lib/os-release"));
+        // Twice: the second time the link itself comes from memory.
+        assert_eq!(root.read_text("/var/lib/dpkg/info/out.list").unwrap(), "ID=debian\n");
+        assert!(root.read_text("/var/lib/dpkg/info/gone.list").unwrap_err().is_not_found());
+    }
+
+    #[test]
+    fn dotdot_through_a_remembered_prefix_still_clamps_at_the_root() {
+        let (d, root) = tree();
+        fs::create_dir_all(d.path().join("a/b")).unwrap();
+        root.resolve("/a/b").unwrap();
+        assert!(known(&root).contains(&d.path().join("a/b")));
+        assert_eq!(root.resolve("/a/b/../../../../..").unwrap(), d.path());
+        assert_eq!(root.read_text("/a/b/../../../../../usr/lib/os-release").unwrap(), "ID=debian\n");
+        // A remembered link whose target climbs: `..` applies to where the link lives.
+        symlink("../../../../etc", d.path().join("a/b/up")).unwrap();
+        assert_eq!(root.resolve("/a/b/up/os-release").unwrap(), d.path().join("usr/lib/os-release"));
+        assert_eq!(root.resolve("/a/b/up/os-release").unwrap(), d.path().join("usr/lib/os-release"));
+    }
+
+    #[test]
+    fn remembered_links_still_count_towards_the_loop_limit() {
+        let (d, root) = tree();
+        symlink("b", d.path().join("etc/a")).unwrap();
+        symlink("a", d.path().join("etc/b")).unwrap();
+        for _ in 0..2 {
+            assert!(matches!(root.read_text("/etc/a"), Err(RootError::Loop { .. })));
+        }
+        // A chain of exactly MAX_LINKS links resolves, cold and remembered; one more does not.
+        for i in 0..MAX_LINKS {
+            symlink(format!("l{}", i + 1), d.path().join(format!("etc/l{i}"))).unwrap();
+        }
+        symlink("os-release", d.path().join(format!("etc/l{MAX_LINKS}"))).unwrap();
+        // l0 -> l1 -> ... -> l40 -> os-release -> ../usr/lib/os-release: 42 links.
+        assert!(matches!(root.read_text("/etc/l0"), Err(RootError::Loop { .. })));
+        assert!(matches!(root.read_text("/etc/l0"), Err(RootError::Loop { .. })));
+        assert_eq!(root.read_text("/etc/l2").unwrap(), "ID=debian\n"); // 40 links
+        assert_eq!(root.read_text("/etc/l2").unwrap(), "ID=debian\n");
+        assert!(matches!(root.read_text("/etc/l1"), Err(RootError::Loop { .. }))); // 41
+    }
+
+    #[test]
+    fn a_remembered_link_is_left_alone_when_it_is_the_last_component_of_read_link() {
+        let (_d, root) = tree();
+        root.read_text("/etc/os-release").unwrap();
+        assert_eq!(root.read_link("/etc/os-release").unwrap(), PathBuf::from("../usr/lib/os-release"));
+        assert!(root.metadata("/etc/os-release").unwrap().is_file());
+    }
+
+    #[test]
+    fn a_listing_teaches_directories_and_symlinks_but_links_are_still_rerooted() {
+        let (d, root) = tree();
+        fs::create_dir(d.path().join("etc/ssl")).unwrap();
+        fs::create_dir(d.path().join("etc/ssl/certs")).unwrap();
+        symlink("/usr/lib/os-release", d.path().join("etc/ssl/certs/abs.pem")).unwrap();
+        symlink("../../../../../usr/lib/os-release", d.path().join("etc/ssl/certs/up.pem")).unwrap();
+        symlink("abs.pem", d.path().join("etc/ssl/certs/0123abcd.0")).unwrap();
+        fs::write(d.path().join("etc/ssl/certs/plain.pem"), "x").unwrap();
+        root.read_dir("/etc/ssl/certs", 10).unwrap();
+        {
+            let known = root.known_map();
+            assert!(matches!(
+                known.get(d.path().join("etc/ssl/certs/abs.pem").as_os_str()),
+                Some(Known::Symlink)
+            ));
+            assert!(known.get(d.path().join("etc/ssl/certs/plain.pem").as_os_str()).is_none());
+        }
+        assert!(root.known_map().get(d.path().join("usr").as_os_str()).is_none());
+        root.read_dir("/", 10).unwrap();
+        assert!(matches!(root.known_map().get(d.path().join("usr").as_os_str()), Some(Known::Dir)));
+        for p in ["/etc/ssl/certs/0123abcd.0", "/etc/ssl/certs/abs.pem", "/etc/ssl/certs/up.pem"] {
+            assert_eq!(root.resolve(p).unwrap(), d.path().join("usr/lib/os-release"), "{p}");
+            assert!(root.is_file(p), "{p}");
+        }
+        // The link's target is now remembered; listing again does not forget it.
+        root.read_dir("/etc/ssl/certs", 10).unwrap();
+        assert!(matches!(
+            root.known_map().get(d.path().join("etc/ssl/certs/abs.pem").as_os_str()),
+            Some(Known::Link(_))
+        ));
+        // A link that is the last component is still not followed by read_link.
+        assert_eq!(root.read_link("/etc/ssl/certs/abs.pem").unwrap(), PathBuf::from("/usr/lib/os-release"));
+        // A loop learnt from a listing is still a loop.
+        symlink("loop-b", d.path().join("etc/loop-a")).unwrap();
+        symlink("loop-a", d.path().join("etc/loop-b")).unwrap();
+        root.read_dir("/etc", 10).unwrap();
+        assert!(matches!(root.read_text("/etc/loop-a"), Err(RootError::Loop { .. })));
+    }
+
+    #[test]
+    fn listings_fill_at_most_half_the_memory() {
+        let (d, root) = tree();
+        fs::create_dir(d.path().join("many")).unwrap();
+        for i in 0..MAX_KNOWN {
+            fs::create_dir(d.path().join(format!("many/d{i}"))).unwrap();
+        }
+        root.read_dir("/many", MAX_KNOWN + 1).unwrap();
+        assert_eq!(root.known_map().len(), MAX_KNOWN_FROM_LISTINGS);
+        // Walks still have room.
+        root.resolve("/usr/lib/os-release").unwrap();
+        assert!(known(&root).contains(&d.path().join("usr/lib")));
+    }
+
+    /// What the walk says about `path` in `root`, without the host-root shortcut.
+    fn walked_metadata(root: &Root, path: &str) -> Result<Metadata, RootError> {
+        let resolved = root.resolve_inner(path, true)?;
+        root.meta_of(path, resolved).map(|(_, meta)| meta)
+    }
+
+    fn outcome(r: Result<Metadata, RootError>) -> String {
+        match r {
+            Ok(m) => format!("ok {:?} {}", m.file_type(), m.len()),
+            Err(RootError::NotFound { .. }) => "not found".into(),
+            Err(RootError::NotDirectory { .. }) => "not a directory".into(),
+            Err(RootError::Loop { .. }) => "loop".into(),
+            Err(e) => format!("other: {e}"),
+        }
+    }
+
+    #[test]
+    fn on_the_host_root_the_kernel_and_the_walk_agree() {
+        let (d, _) = tree();
+        let r = d.path();
+        fs::write(r.join("etc/plain"), "12345").unwrap();
+        symlink("b", r.join("etc/a")).unwrap();
+        symlink("a", r.join("etc/b")).unwrap();
+        symlink("missing", r.join("etc/dangling")).unwrap();
+        symlink(r.join("usr/lib"), r.join("etc/abs-dir")).unwrap();
+        symlink("../../../../../../../../..", r.join("etc/up")).unwrap();
+        for i in 0..=MAX_LINKS {
+            symlink(format!("l{}", i + 1), r.join(format!("etc/l{i}"))).unwrap();
+        }
+        symlink("plain", r.join(format!("etc/l{}", MAX_LINKS + 1))).unwrap();
+        let host = Root::new("/").unwrap();
+        assert!(host.is_host_root());
+        let base = r.to_str().unwrap();
+        let mut cases = vec![
+            "/etc/os-release".to_string(),
+            "/etc/plain".into(),
+            "/etc/plain/".into(),
+            "/etc/plain/x".into(),
+            "/etc/a".into(),
+            "/etc/dangling".into(),
+            "/etc/abs-dir/os-release".into(),
+            "/etc/nothing".into(),
+            "/etc/up".into(),
+            "/etc/up/../..".into(),
+            "/etc/./plain".into(),
+            "/usr/lib/../../etc/plain".into(),
+        ];
+        for i in [0, 1, 2, MAX_LINKS] {
+            cases.push(format!("/etc/l{i}"));
+        }
+        for case in cases {
+            let path = format!("{base}{case}");
+            assert_eq!(outcome(host.metadata(&path)), outcome(walked_metadata(&host, &path)), "{path}");
+        }
+        // The chain from l0 is 42 links, from l2 exactly 40: a loop, and not one.
+        assert_eq!(outcome(host.metadata(&format!("{base}/etc/l0"))), "loop");
+        assert!(host.metadata(&format!("{base}/etc/l2")).unwrap().is_file());
+        // An image root never takes the shortcut.
+        assert!(!Root::new(r).unwrap().is_host_root());
+    }
+
+    #[test]
+    fn the_memory_is_bounded() {
+        let (d, root) = tree();
+        for i in 0..MAX_KNOWN + 10 {
+            fs::create_dir(d.path().join(format!("usr/d{i}"))).unwrap();
+        }
+        for i in 0..MAX_KNOWN + 10 {
+            root.resolve(&format!("/usr/d{i}/.")).unwrap();
+        }
+        assert_eq!(root.known_map().len(), MAX_KNOWN);
+        // Past the bound, resolution still works (without remembering).
+        assert_eq!(
+            root.resolve(&format!("/usr/d{}", MAX_KNOWN + 9)).unwrap(),
+            d.path().join(format!("usr/d{}", MAX_KNOWN + 9))
+        );
+    }
+
+    #[test]
+    fn listing_with_metadata_describes_entries_without_following_them() {
+        let (d, root) = tree();
+        fs::write(d.path().join("etc/plain"), "12345").unwrap();
+        fs::create_dir(d.path().join("etc/sub")).unwrap();
+        let entries = root.read_dir_meta("/etc", 10, |_| true).unwrap();
+        let by_name = |n: &str| entries.iter().find(|e| e.name == n).unwrap();
+        assert_eq!(
+            entries.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+            ["os-release", "plain", "sub"]
+        );
+        assert_eq!(by_name("plain").kind, EntryKind::File);
+        assert_eq!(by_name("plain").len, Some(5));
+        assert!(by_name("plain").modified.is_some());
+        assert_eq!(by_name("sub").kind, EntryKind::Dir);
+        let link = by_name("os-release");
+        assert_eq!(link.kind, EntryKind::Symlink);
+        assert_eq!(link.len, Some("../usr/lib/os-release".len() as u64));
+        assert!(matches!(root.read_dir_meta("/etc", 2, |_| true), Err(RootError::TooManyEntries { .. })));
+        // The limit counts every entry, wanted or not.
+        assert!(matches!(
+            root.read_dir_meta("/etc", 2, |n| n == "sub"),
+            Err(RootError::TooManyEntries { .. })
+        ));
+        let only: Vec<_> = root.read_dir_meta("/etc", 10, |n| n.starts_with('p')).unwrap();
+        assert_eq!(only.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["plain"]);
+        assert!(matches!(
+            root.read_dir_meta("/etc/plain", 10, |_| true),
+            Err(RootError::NotDirectory { .. })
+        ));
+        // Through a link to a directory, inside the root.
+        symlink("/etc", d.path().join("usr/etc-link")).unwrap();
+        assert_eq!(root.read_dir_meta("/usr/etc-link", 10, |_| true).unwrap().len(), 3);
     }
 
     #[test]
