@@ -5,6 +5,8 @@
 use openssl::x509::X509Ref;
 use serde::Serialize;
 
+use sha2::Digest;
+
 use super::x509;
 use crate::timestamp;
 
@@ -126,12 +128,45 @@ fn decode(b64: &str) -> Result<Vec<u8>, String> {
     if b64.contains(':') {
         return Err("PEM headers (an encrypted block?) in a certificate".into());
     }
-    if !b64.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
-        || !b64.len().is_multiple_of(4)
-    {
-        return Err("bad base64".into());
+    base64(b64.as_bytes()).ok_or_else(|| "bad base64".into())
+}
+
+/// Standard base64 with `=` padding (RFC 4648 §4), as PEM carries it: whole quanta only,
+/// padding only at the very end. (Not OpenSSL's decoder: using it loads OpenSSL's
+/// configuration, a cost a check that only reads files should not pay.)
+fn base64(text: &[u8]) -> Option<Vec<u8>> {
+    fn value(c: u8) -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
     }
-    openssl::base64::decode_block(b64).map_err(|e| format!("bad base64: {e}"))
+    if !text.len().is_multiple_of(4) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let quanta = text.len() / 4;
+    for (i, q) in text.chunks_exact(4).enumerate() {
+        let pad = match q {
+            [_, _, b'=', b'='] => 2,
+            [_, _, _, b'='] => 1,
+            _ => 0,
+        };
+        if pad > 0 && i + 1 != quanta {
+            return None;
+        }
+        let mut n = 0u32;
+        for &c in &q[..4 - pad] {
+            n = (n << 6) | value(c)?;
+        }
+        n <<= 6 * pad as u32;
+        out.extend_from_slice(&n.to_be_bytes()[1..4 - pad]);
+    }
+    Some(out)
 }
 
 /// Reads one DER certificate found at `line`.
@@ -169,7 +204,7 @@ pub fn summarise(cert: &X509Ref) -> CertSummary {
 pub fn fingerprint(der: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(95);
-    for (i, b) in openssl::sha::sha256(der).iter().enumerate() {
+    for (i, b) in sha2::Sha256::digest(der).iter().enumerate() {
         if i > 0 {
             s.push(':');
         }
@@ -208,6 +243,37 @@ pub(crate) mod tests {
     /// ISRG Root X1, as in Debian 12's /etc/ssl/certs/ISRG_Root_X1.pem (public data).
     pub const ISRG_ROOT_X1: &str =
         include_str!("../../tests/fixtures/debian-12/usr/share/ca-certificates/mozilla/ISRG_Root_X1.crt");
+
+    #[test]
+    fn base64_as_rfc4648_says() {
+        // RFC 4648 §10 test vectors.
+        for (plain, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(encoded.as_bytes()).as_deref(), Some(plain.as_bytes()), "{encoded}");
+        }
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(base64(openssl::base64::encode_block(&all).as_bytes()), Some(all));
+        for bad in ["Zg=", "Zg==Zm9v", "Z===", "Zm9v!", "Zm=v", "====", "Zg\n=="] {
+            assert_eq!(base64(bad.as_bytes()), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn sha256_fingerprints() {
+        // FIPS 180-2 appendix B.1 and the empty message.
+        assert_eq!(
+            fingerprint(b"abc"),
+            "ba:78:16:bf:8f:01:cf:ea:41:41:40:de:5d:ae:22:23:b0:03:61:a3:96:17:7a:9c:b4:10:ff:61:f2:00:15:ad"
+        );
+        assert!(fingerprint(b"").starts_with("e3:b0:c4:42:98:fc:1c:14"));
+    }
 
     #[test]
     fn reads_a_real_root() {

@@ -186,9 +186,12 @@ impl fmt::Debug for Root {
 }
 
 impl Root {
-    /// A root at `base`, which must be an existing directory.
+    /// A root at `base`, which must be an existing directory; reports name it by its canonical
+    /// path.
     pub fn new(base: impl Into<PathBuf>) -> io::Result<Root> {
-        let base = base.into();
+        // The host's own links and `..` in the root's path are resolved once, here: every
+        // lookup inside the root starts with it, and the kernel would walk them each time.
+        let base = fs::canonicalize(base.into())?;
         let meta = fs::metadata(&base)?;
         if !meta.is_dir() {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a directory"));
