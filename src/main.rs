@@ -4,6 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// musl's allocator is slow for many small allocations (see Cargo.toml); glibc's is kept.
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = bootready::cli::Cli::parse();
     match bootready::app::run(cli) {

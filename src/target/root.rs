@@ -185,13 +185,25 @@ impl fmt::Debug for Root {
     }
 }
 
+/// The host's own links and `..` in the root's path, resolved once: every lookup inside the
+/// root starts with it, and the kernel would walk them each time.
+#[cfg(unix)]
+fn canonical(base: PathBuf) -> io::Result<PathBuf> {
+    fs::canonicalize(base)
+}
+
+/// On Windows the path is kept as given: canonical paths there are `\\?\` verbatim paths, and
+/// std makes them with QueryDosDeviceW and GetLogicalDrives, which the exe does not import.
+#[cfg(windows)]
+fn canonical(base: PathBuf) -> io::Result<PathBuf> {
+    Ok(base)
+}
+
 impl Root {
-    /// A root at `base`, which must be an existing directory; reports name it by its canonical
+    /// A root at `base`, which must be an existing directory; on Unix reports name it by its canonical
     /// path.
     pub fn new(base: impl Into<PathBuf>) -> io::Result<Root> {
-        // The host's own links and `..` in the root's path are resolved once, here: every
-        // lookup inside the root starts with it, and the kernel would walk them each time.
-        let base = fs::canonicalize(base.into())?;
+        let base = canonical(base.into())?;
         let meta = fs::metadata(&base)?;
         if !meta.is_dir() {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a directory"));
