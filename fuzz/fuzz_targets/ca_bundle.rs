@@ -8,6 +8,10 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     for cert in parse(data, true).certs {
-        assert!(openssl::x509::X509::from_der(&cert.der).is_ok(), "OpenSSL refuses what we read: {:?}", cert.summary);
+        assert!(
+            openssl::x509::X509::from_der(&cert.der).is_ok(),
+            "OpenSSL refuses what we read: {:?}",
+            cert.summary
+        );
     }
 });
