@@ -59,16 +59,14 @@ const EXTENSIONS: u8 = 0xa3;
 /// `der` (what follows it is left alone, as OpenSSL's `d2i_X509` does).
 pub fn read(der: &[u8]) -> Result<Fields, String> {
     let mut input = der;
-    let cert = expect(&mut input, SEQUENCE, "certificate")?;
+    let mut cert = expect(&mut input, SEQUENCE, "certificate")?;
     let len = der.len() - input.len();
-    let mut cert = cert;
-    let tbs = expect(&mut cert, SEQUENCE, "tbsCertificate")?;
+    let mut tbs = expect(&mut cert, SEQUENCE, "tbsCertificate")?;
     algorithm(expect(&mut cert, SEQUENCE, "signatureAlgorithm")?)?;
     bit_string(expect(&mut cert, BIT_STRING, "signatureValue")?)?;
     if !cert.is_empty() {
         return Err("data after the signature".into());
     }
-    let mut tbs = tbs;
     if peek(tbs) == Some(VERSION) {
         let mut version = expect(&mut tbs, VERSION, "version")?;
         integer(expect(&mut version, INTEGER, "version")?)?;
