@@ -62,11 +62,7 @@ pub fn read(der: &[u8]) -> Result<Fields, String> {
     let mut cert = expect(&mut input, SEQUENCE, "certificate")?;
     let len = der.len() - input.len();
     let mut tbs = expect(&mut cert, SEQUENCE, "tbsCertificate")?;
-    algorithm(expect(&mut cert, SEQUENCE, "signatureAlgorithm")?)?;
-    bit_string(expect(&mut cert, BIT_STRING, "signatureValue")?)?;
-    if !cert.is_empty() {
-        return Err("data after the signature".into());
-    }
+    algorithm_and_bits(cert, "signature")?;
     if peek(tbs) == Some(VERSION) {
         let mut version = expect(&mut tbs, VERSION, "version")?;
         integer(expect(&mut version, INTEGER, "version")?)?;
@@ -84,12 +80,7 @@ pub fn read(der: &[u8]) -> Result<Fields, String> {
         return Err("validity: more than two times".into());
     }
     let subject = name(expect(&mut tbs, SEQUENCE, "subject")?).map_err(|e| format!("subject: {e}"))?;
-    let mut spki = expect(&mut tbs, SEQUENCE, "subjectPublicKeyInfo")?;
-    algorithm(expect(&mut spki, SEQUENCE, "subjectPublicKeyInfo algorithm")?)?;
-    bit_string(expect(&mut spki, BIT_STRING, "subjectPublicKey")?)?;
-    if !spki.is_empty() {
-        return Err("subjectPublicKeyInfo: unexpected field".into());
-    }
+    algorithm_and_bits(expect(&mut tbs, SEQUENCE, "subjectPublicKeyInfo")?, "subjectPublicKeyInfo")?;
     if peek(tbs) == Some(ISSUER_UID) {
         bit_string(expect(&mut tbs, ISSUER_UID, "issuerUniqueID")?)?;
     }
@@ -107,6 +98,17 @@ pub fn read(der: &[u8]) -> Result<Fields, String> {
         return Err(format!("tbsCertificate: unexpected field (tag 0x{:02x})", tbs[0]));
     }
     Ok(Fields { issuer, subject, not_before, not_after, len })
+}
+
+/// An AlgorithmIdentifier and a BIT STRING, and nothing after them: the shape of both the
+/// signature that ends a certificate and the subjectPublicKeyInfo.
+fn algorithm_and_bits(mut rest: &[u8], what: &str) -> Result<(), String> {
+    algorithm(expect(&mut rest, SEQUENCE, what)?).map_err(|e| format!("{what}: {e}"))?;
+    bit_string(expect(&mut rest, BIT_STRING, what)?).map_err(|e| format!("{what}: {e}"))?;
+    if !rest.is_empty() {
+        return Err(format!("{what}: unexpected field after the bits"));
+    }
+    Ok(())
 }
 
 /// The tag of the next element, if any.
