@@ -4,7 +4,6 @@
 
 use openssl::x509::X509Ref;
 use serde::Serialize;
-
 use sha2::Digest;
 
 use super::x509;
