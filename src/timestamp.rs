@@ -80,6 +80,17 @@ fn split_offset(time: &str) -> Option<(&str, i64)> {
     Some((clock, sign * (h * 3600 + m * 60)))
 }
 
+/// Seconds since the epoch of a UTC date and time given by its fields; `None` when there is
+/// no such date or time (a second of 60 allows a leap second).
+pub fn from_utc(y: i64, m: u32, d: u32, h: i64, mi: i64, sec: i64) -> Option<i64> {
+    let valid = (1..=12).contains(&m)
+        && (1..=days_in_month(y, m)).contains(&d)
+        && (0..24).contains(&h)
+        && (0..60).contains(&mi)
+        && (0..=60).contains(&sec);
+    valid.then(|| days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + sec)
+}
+
 fn days_in_month(y: i64, m: u32) -> u32 {
     match m {
         4 | 6 | 9 | 11 => 30,
@@ -116,6 +127,23 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_utc_fields() {
+        assert_eq!(from_utc(2026, 11, 25, 3, 0, 0), Some(1_795_575_600));
+        assert_eq!(from_utc(2000, 2, 29, 0, 0, 0), parse("2000-02-29").ok());
+        for bad in [
+            (2026, 2, 29, 0, 0, 0),
+            (2026, 13, 1, 0, 0, 0),
+            (2026, 1, 0, 0, 0, 0),
+            (2026, 1, 1, 24, 0, 0),
+            (2026, 1, 1, 0, 60, 0),
+            (2026, 1, 1, 0, 0, 61),
+        ] {
+            let (y, m, d, h, mi, s) = bad;
+            assert_eq!(from_utc(y, m, d, h, mi, s), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn parses_dates_and_rfc3339() {

@@ -375,10 +375,9 @@ fn time(input: &mut &[u8]) -> Result<i64, String> {
     if !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 60 {
         return Err(format!("'{}' is not a time", String::from_utf8_lossy(value)));
     }
-    let date = format!("{year:04}-{month:02}-{day:02}");
-    let midnight =
-        timestamp::parse(&date).map_err(|_| format!("'{}' is not a date", String::from_utf8_lossy(value)))?;
-    Ok(midnight + hour * 3600 + minute * 60 + second)
+    let (month, day) = (u32::try_from(month).unwrap_or(0), u32::try_from(day).unwrap_or(0));
+    timestamp::from_utc(year, month, day, hour, minute, second)
+        .ok_or_else(|| format!("'{}' is not a date", String::from_utf8_lossy(value)))
 }
 
 fn digits(s: &[u8]) -> Result<i64, String> {
