@@ -66,34 +66,37 @@ pub struct ParsedCerts {
 /// Parses every `CERTIFICATE` (and OpenSSL `TRUSTED CERTIFICATE`) PEM block of `data`; when
 /// there is no PEM block at all and `der_fallback` is set, tries the whole of `data` as DER.
 /// Never panics on garbage: bad base64, a truncated block or bad DER become a [`BadBlock`].
+///
+/// Lines are bytes split at `\n` with ASCII whitespace trimmed, as OpenSSL's PEM reader
+/// takes them: the file is not decoded as text first (a 200 KB bundle is all ASCII).
 pub fn parse(data: &[u8], der_fallback: bool) -> ParsedCerts {
-    let text = String::from_utf8_lossy(data);
     let mut out = ParsedCerts::default();
-    let mut open: Option<(usize, String, String)> = None; // (line, label, base64)
+    let mut open: Option<(usize, &[u8])> = None; // (line, label) of the block being read
+    let mut b64 = Vec::new();
     let mut blocks = 0;
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim();
+    for (i, raw) in data.split(|&b| b == b'\n').enumerate() {
+        let line = raw.trim_ascii();
         let lineno = i + 1;
-        if let Some(label) = line.strip_prefix("-----BEGIN ").and_then(|l| l.strip_suffix("-----")) {
-            if let Some((start, _, _)) = open.take() {
+        if let Some(label) = line.strip_prefix(b"-----BEGIN ").and_then(|l| l.strip_suffix(b"-----")) {
+            if let Some((start, _)) = open.replace((lineno, label)) {
                 out.bad.push(BadBlock {
                     line: start,
                     error: "truncated: a new BEGIN line came before its END line".into(),
                 });
             }
             blocks += 1;
-            open = Some((lineno, label.to_string(), String::new()));
+            b64.clear();
             continue;
         }
-        let Some((start, label, b64)) = open.as_mut() else { continue };
-        if let Some(end) = line.strip_prefix("-----END ").and_then(|l| l.strip_suffix("-----")) {
-            let (start, label, b64) = (*start, std::mem::take(label), std::mem::take(b64));
+        let Some((start, label)) = open else { continue };
+        if let Some(end) = line.strip_prefix(b"-----END ").and_then(|l| l.strip_suffix(b"-----")) {
             open = None;
             if end != label {
+                let (label, end) = (String::from_utf8_lossy(label), String::from_utf8_lossy(end));
                 out.bad.push(BadBlock { line: start, error: format!("BEGIN {label} ended by END {end}") });
                 continue;
             }
-            if label != "CERTIFICATE" && label != "TRUSTED CERTIFICATE" && label != "X509 CERTIFICATE" {
+            if !matches!(label, b"CERTIFICATE" | b"TRUSTED CERTIFICATE" | b"X509 CERTIFICATE") {
                 continue; // keys, CRLs: not certificates, not errors
             }
             if out.certs.len() >= MAX_CERTS {
@@ -105,10 +108,10 @@ pub fn parse(data: &[u8], der_fallback: bool) -> ParsedCerts {
                 Err(error) => out.bad.push(BadBlock { line: start, error }),
             }
         } else if b64.len() < 1024 * 1024 {
-            b64.push_str(line);
+            b64.extend_from_slice(line);
         }
     }
-    if let Some((start, _, _)) = open {
+    if let Some((start, _)) = open {
         out.bad.push(BadBlock { line: start, error: "truncated: the file ends before the END line".into() });
     }
     if blocks == 0 && der_fallback && !data.is_empty() {
@@ -120,51 +123,66 @@ pub fn parse(data: &[u8], der_fallback: bool) -> ParsedCerts {
     out
 }
 
-fn decode(b64: &str) -> Result<Vec<u8>, String> {
+fn decode(b64: &[u8]) -> Result<Vec<u8>, String> {
     if b64.is_empty() {
         return Err("empty block".into());
     }
-    if b64.contains(':') {
+    if b64.contains(&b':') {
         return Err("PEM headers (an encrypted block?) in a certificate".into());
     }
-    base64(b64.as_bytes()).ok_or_else(|| "bad base64".into())
+    base64(b64).ok_or_else(|| "bad base64".into())
 }
+
+/// The value of each base64 character (RFC 4648 §4); `INVALID` for every other byte.
+const BASE64_VALUES: [u8; 256] = {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut values = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        values[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    values
+};
+const INVALID: u8 = 0x80;
 
 /// Standard base64 with `=` padding (RFC 4648 §4), as PEM carries it: whole quanta only,
 /// padding only at the very end. (Not OpenSSL's decoder: using it loads OpenSSL's
 /// configuration, a cost a check that only reads files should not pay.)
 fn base64(text: &[u8]) -> Option<Vec<u8>> {
-    fn value(c: u8) -> Option<u32> {
-        Some(u32::from(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        }))
-    }
     if !text.len().is_multiple_of(4) {
         return None;
     }
+    let Some(body_len) = text.len().checked_sub(4) else { return Some(Vec::new()) };
+    let (body, last) = text.split_at(body_len);
     let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    let quanta = text.len() / 4;
-    for (i, q) in text.chunks_exact(4).enumerate() {
-        let pad = match q {
-            [_, _, b'=', b'='] => 2,
-            [_, _, _, b'='] => 1,
-            _ => 0,
-        };
-        if pad > 0 && i + 1 != quanta {
+    // Every quantum but the last has no padding: decode them without a branch per byte and
+    // look at the OR of their values once, at the end.
+    let mut seen = 0u8;
+    for q in body.chunks_exact(4) {
+        let [a, b, c, d] = [q[0], q[1], q[2], q[3]].map(|ch| BASE64_VALUES[usize::from(ch)]);
+        seen |= a | b | c | d;
+        let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
+        out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+    }
+    if seen & INVALID != 0 {
+        return None;
+    }
+    let pad = match last {
+        [_, _, b'=', b'='] => 2,
+        [_, _, _, b'='] => 1,
+        _ => 0,
+    };
+    let mut n = 0u32;
+    for &ch in &last[..4 - pad] {
+        let v = BASE64_VALUES[usize::from(ch)];
+        if v & INVALID != 0 {
             return None;
         }
-        let mut n = 0u32;
-        for &c in &q[..4 - pad] {
-            n = (n << 6) | value(c)?;
-        }
-        n <<= 6 * pad as u32;
-        out.extend_from_slice(&n.to_be_bytes()[1..4 - pad]);
+        n = (n << 6) | u32::from(v);
     }
+    n <<= 6 * pad as u32;
+    out.extend_from_slice(&n.to_be_bytes()[1..4 - pad]);
     Some(out)
 }
 
@@ -261,6 +279,41 @@ pub(crate) mod tests {
         assert_eq!(base64(openssl::base64::encode_block(&all).as_bytes()), Some(all));
         for bad in ["Zg=", "Zg==Zm9v", "Z===", "Zm9v!", "Zm=v", "====", "Zg\n=="] {
             assert_eq!(base64(bad.as_bytes()), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn base64_agrees_with_openssl_at_every_length_and_refuses_every_other_byte() {
+        for len in 0..200u32 {
+            let data: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            assert_eq!(base64(openssl::base64::encode_block(&data).as_bytes()), Some(data), "{len} bytes");
+        }
+        for byte in 0..=255u8 {
+            for pos in 0..8 {
+                let mut text = *b"Zm9vYmFy";
+                text[pos] = byte;
+                let alphabet = byte.is_ascii_alphanumeric() || byte == b'+' || byte == b'/';
+                let expected = alphabet || (byte == b'=' && pos == 7);
+                assert_eq!(base64(&text).is_some(), expected, "{byte:#04x} at {pos}");
+            }
+        }
+    }
+
+    #[test]
+    fn crlf_and_non_utf8_outside_blocks_read_the_same() {
+        let lf = format!("# Latin-1 label: \u{e9}\n{ISRG_ROOT_X1}");
+        let crlf = lf.replace('\n', "\r\n").replace("\u{e9}", "\u{0}").into_bytes();
+        let mut latin1 = crlf.clone();
+        latin1[17] = 0xe9; // not UTF-8
+        for data in [lf.as_bytes(), &crlf, &latin1] {
+            let p = parse(data, false);
+            assert!(p.bad.is_empty(), "{:?}", p.bad);
+            assert_eq!(p.certs.len(), 1);
+            assert_eq!(p.certs[0].summary.line, Some(2));
+            assert_eq!(
+                p.certs[0].summary.subject,
+                "C=US, O=Internet Security Research Group, CN=ISRG Root X1"
+            );
         }
     }
 
