@@ -2,7 +2,9 @@
 //! certificate by certificate; plus the anchors waiting in the directories that
 //! `update-ca-trust` / `update-ca-certificates` extract from.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
@@ -10,7 +12,7 @@ use super::GatherError;
 use super::certs::{self, BadBlock, CertSummary, Validity};
 use super::os::Family;
 use crate::target::Target;
-use crate::target::root::{EntryKind, join};
+use crate::target::root::{DirEntry, EntryKind, Root, join};
 use crate::timestamp;
 
 /// Largest bundle read (a full Mozilla bundle is ~220 KB).
@@ -223,15 +225,124 @@ fn is_hash_name(name: &str) -> bool {
 
 fn hashed_dir(target: &Target, family: Option<Family>) -> Option<HashedDir> {
     let entries = target.root.read_dir(HASHED_DIR, crate::target::root::MAX_DIR_ENTRIES).ok()?;
-    let mut dir = HashedDir { path: HASHED_DIR.to_string(), links: 0, broken: Vec::new() };
-    for e in entries.iter().filter(|e| is_hash_name(&e.name)) {
-        dir.links += 1;
-        let path = join(HASHED_DIR, &e.name);
-        if !target.root.is_file(&path) && dir.broken.len() < MAX_BROKEN_LISTED {
-            dir.broken.push(path);
+    let hashes: Vec<&str> = entries.iter().map(|e| e.name.as_str()).filter(|n| is_hash_name(n)).collect();
+    let leads = Leads::read(&target.root, HASHED_DIR, &entries, &hashes);
+    let mut dir = HashedDir { path: HASHED_DIR.to_string(), links: hashes.len(), broken: Vec::new() };
+    for name in hashes {
+        if !leads.to_file(name) && dir.broken.len() < MAX_BROKEN_LISTED {
+            dir.broken.push(join(HASHED_DIR, name));
         }
     }
     (dir.links > 0 || family == Some(Family::Debian)).then_some(dir)
+}
+
+/// Whether the entries of one listed directory lead to a regular file, worked out from the
+/// listing and the links' targets read in two passes, instead of a walk from the root per
+/// entry: OpenSSL's hashed directory is ~150 links to links in the same directory (Debian:
+/// `5ad8a5d6.0 -> ISRG_Root_X1.pem -> /usr/share/ca-certificates/mozilla/ISRG_Root_X1.crt`).
+/// The far ends are looked up in their own directories' listings, each listed once. Anything
+/// else (a target with `..`, a link in a far directory, an unreadable link) is left to
+/// [`Root::is_file`], which gives the same answer one walk at a time.
+struct Leads<'a> {
+    root: &'a Root,
+    dir: &'a str,
+    /// The listing, sorted by name.
+    entries: &'a [DirEntry],
+    /// The targets of the listing's symlinks that were read: the asked-for entries', then
+    /// those of the same-directory links they point to.
+    targets: HashMap<&'a str, PathBuf>,
+    /// The far directories' listings, by in-root path (`None` when one cannot be listed).
+    far: RefCell<HashMap<String, Option<Vec<DirEntry>>>>,
+}
+
+impl<'a> Leads<'a> {
+    fn read(root: &'a Root, dir: &'a str, entries: &'a [DirEntry], names: &[&'a str]) -> Leads<'a> {
+        let mut leads =
+            Leads { root, dir, entries, targets: HashMap::new(), far: RefCell::new(HashMap::new()) };
+        let links: Vec<&str> =
+            names.iter().copied().filter(|n| leads.kind(n) == Some(EntryKind::Symlink)).collect();
+        leads.read_targets(&links);
+        let mut second: Vec<&'a str> = leads
+            .targets
+            .values()
+            .filter_map(|t| t.to_str())
+            .filter_map(|t| leads.entry(t))
+            .filter(|e| e.kind == EntryKind::Symlink && !leads.targets.contains_key(e.name.as_str()))
+            .map(|e| e.name.as_str())
+            .collect();
+        second.sort_unstable();
+        second.dedup();
+        leads.read_targets(&second);
+        leads
+    }
+
+    fn read_targets(&mut self, names: &[&'a str]) {
+        if let Ok(targets) = self.root.read_links(self.dir, names) {
+            for (name, target) in names.iter().zip(targets) {
+                if let Ok(t) = target {
+                    self.targets.insert(name, t);
+                }
+            }
+        }
+    }
+
+    fn entry(&self, name: &str) -> Option<&'a DirEntry> {
+        let entries = self.entries;
+        entries.binary_search_by(|e| e.name.as_str().cmp(name)).ok().map(|i| &entries[i])
+    }
+
+    fn kind(&self, name: &str) -> Option<EntryKind> {
+        self.entry(name).map(|e| e.kind)
+    }
+
+    /// True when the entry `name` of the directory leads to a regular file inside the root.
+    fn to_file(&self, name: &str) -> bool {
+        self.follow(name, 2)
+    }
+
+    fn follow(&self, name: &str, hops: usize) -> bool {
+        match self.kind(name) {
+            Some(EntryKind::File) => true,
+            None | Some(EntryKind::Dir | EntryKind::Other) => false,
+            Some(EntryKind::Symlink) => match self.targets.get(name).and_then(|t| t.to_str()) {
+                Some(t) if hops > 0 && is_plain_name(t) => self.follow(t, hops - 1),
+                Some(t) if t.starts_with('/') => self.far_is_file(t),
+                _ => self.root.is_file(&join(self.dir, name)),
+            },
+        }
+    }
+
+    /// True when the absolute in-root `path` is a regular file: from its directory's listing
+    /// when it is a plain entry there, else by a walk.
+    fn far_is_file(&self, path: &str) -> bool {
+        let Some((parent, name)) = path.rsplit_once('/') else { return self.root.is_file(path) };
+        if !is_plain_name(name) || parent.split('/').any(|c| c == "." || c == "..") {
+            return self.root.is_file(path);
+        }
+        let parent = if parent.is_empty() { "/" } else { parent };
+        let mut far = self.far.borrow_mut();
+        let listing = far
+            .entry(parent.to_string())
+            .or_insert_with(|| self.root.read_dir(parent, crate::target::root::MAX_DIR_ENTRIES).ok());
+        let kind = match listing {
+            Some(entries) => match entries.binary_search_by(|e| e.name.as_str().cmp(name)) {
+                Ok(i) => entries[i].kind,
+                Err(_) => return false,
+            },
+            None => return self.root.is_file(path),
+        };
+        drop(far);
+        match kind {
+            EntryKind::File => true,
+            EntryKind::Dir | EntryKind::Other => false,
+            EntryKind::Symlink => self.root.is_file(path),
+        }
+    }
+}
+
+/// A file name with no directory part (and not `.` or `..`).
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && !name.contains('/') && name != "." && name != ".."
 }
 
 fn gather_anchors(target: &Target, store: &mut TrustStore) {
@@ -409,5 +520,71 @@ mod tests {
         assert!(!is_hash_name("ISRG_Root_X1.pem"));
         assert!(!is_hash_name("4042bcee."));
         assert!(!is_hash_name("4042bcee.r0"));
+    }
+
+    #[test]
+    fn leads_agree_with_a_walk_from_the_root_for_every_shape_of_link() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        let certs = r.join("etc/ssl/certs");
+        let far = r.join("usr/share/ca-certificates/mozilla");
+        std::fs::create_dir_all(&certs).unwrap();
+        std::fs::create_dir_all(&far).unwrap();
+        std::fs::create_dir_all(r.join("usr/share/other")).unwrap();
+        std::fs::write(far.join("A.crt"), "a").unwrap();
+        std::fs::write(certs.join("plain.pem"), "p").unwrap();
+        std::fs::write(r.join("usr/share/other/B.crt"), "b").unwrap();
+        symlink("/usr/share/other/B.crt", far.join("linked.crt")).unwrap();
+        symlink("../../../../../usr/share/other/B.crt", far.join("climbing.crt")).unwrap();
+        std::fs::create_dir(far.join("adir.crt")).unwrap();
+        let fifo = std::ffi::CString::new(far.join("fifo.crt").to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+        // The certs directory: the Debian shape, and every way it can go wrong.
+        let links: &[(&str, &str)] = &[
+            ("A.pem", "/usr/share/ca-certificates/mozilla/A.crt"),
+            ("00000001.0", "A.pem"),     // hash -> pem -> far file
+            ("00000002.0", "plain.pem"), // hash -> same-dir file
+            ("00000003.0", "/usr/share/ca-certificates/mozilla/A.crt"), // hash -> far file
+            ("00000004.0", "missing.pem"), // dangling, same dir
+            ("gone.pem", "/usr/share/ca-certificates/mozilla/gone.crt"), // far, missing
+            ("00000005.0", "gone.pem"),
+            ("linked.pem", "/usr/share/ca-certificates/mozilla/linked.crt"), // far is a link
+            ("00000006.0", "linked.pem"),
+            ("00000007.0", "../../../usr/share/ca-certificates/mozilla/A.crt"), // relative, climbing
+            ("00000008.0", "/../../../usr/share/ca-certificates/mozilla/A.crt"), // clamped at /
+            ("00000009.0", "/usr/share/ca-certificates/mozilla/adir.crt"),      // a directory
+            ("0000000a.0", "/usr/share/ca-certificates/mozilla/fifo.crt"),      // a FIFO
+            ("loop1.pem", "loop2.pem"),
+            ("loop2.pem", "loop1.pem"),
+            ("0000000b.0", "loop1.pem"), // a loop
+            ("0000000c.0", "/usr/share/ca-certificates/mozilla/climbing.crt"), // far link with ..
+            ("0000000d.0", "/usr/share/ca-certificates/../ca-certificates/mozilla/A.crt"),
+            ("0000000e.0", "/usr/share/ca-certificates/mozilla"), // the far directory
+            ("0000000f.0", "/etc/ssl/certs/00000001.0"),          // back into the dir
+            ("00000010.0", "/usr/share/nowhere/A.crt"),           // far dir missing
+            ("00000011.0", "/"),
+        ];
+        for (name, target) in links {
+            symlink(target, certs.join(name)).unwrap();
+        }
+        std::fs::create_dir(certs.join("00000012.0")).unwrap(); // a directory with a hash name
+        std::fs::write(certs.join("00000013.0"), "x").unwrap(); // a plain file with a hash name
+        let target = Target::image(r).unwrap();
+        let entries = target.root.read_dir(HASHED_DIR, 1000).unwrap();
+        let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+        let leads = Leads::read(&target.root, HASHED_DIR, &entries, &names);
+        let walked = Target::image(r).unwrap();
+        let mut files = 0;
+        for name in &names {
+            let expected = walked.root.is_file(&join(HASHED_DIR, name));
+            assert_eq!(leads.to_file(name), expected, "{name}");
+            files += usize::from(expected);
+        }
+        assert_eq!(files, 13, "the cases above that lead to a file");
+        let store = hashed_dir(&target, Some(Family::Debian)).unwrap();
+        assert_eq!(store.links, 19);
+        assert_eq!(store.broken.len(), 9, "{:?}", store.broken);
     }
 }

@@ -594,15 +594,17 @@ impl Gatherer<'_> {
         names.sort();
         let mut out = Vec::new();
         for name in names {
-            // The first directory that has the unit wins; a link to /dev/null masks it.
-            let Some(file) = UNIT_DIRS
+            // The first directory whose listing has the unit wins; a link to /dev/null masks it.
+            let Some((dir, kind)) = listing
                 .iter()
-                .map(|d| join(d, &name))
-                .find(|p| self.target.root.exists(p) || self.target.root.read_link(p).is_ok())
+                .find_map(|(dir, entries)| entries.iter().find(|(n, _)| *n == name).map(|(_, k)| (dir, *k)))
             else {
                 continue;
             };
-            if self.target.root.read_link(&file).is_ok_and(|t| t.as_os_str() == "/dev/null") {
+            let file = join(dir, &name);
+            if kind == EntryKind::Symlink
+                && self.target.root.read_link(&file).is_ok_and(|t| t.as_os_str() == "/dev/null")
+            {
                 continue;
             }
             // Drop-in directories: the unit's own, then the prefix ones (`cloud-.service.d`).

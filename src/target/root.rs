@@ -468,6 +468,16 @@ impl Root {
         Ok(out)
     }
 
+    /// The raw targets of the symlinks `names` in the directory `dir` (resolved inside the root),
+    /// in the order given, each read relative to the directory opened once (`readlinkat`), not
+    /// walked from the root: for the many links of one directory, such as OpenSSL's hashed CA
+    /// directory. Nothing is followed; an entry that is not a symlink, or a name that is not a
+    /// plain file name, gives its own error.
+    pub fn read_links(&self, dir: &str, names: &[&str]) -> Result<Vec<io::Result<PathBuf>>, RootError> {
+        let host = self.resolve(dir)?;
+        read_links_in(&host, names).map_err(|source| RootError::Io { path: dir.to_string(), source })
+    }
+
     /// Resolves `path` to a directory and hands each of its entries to `each`, refusing more
     /// than `limit` entries.
     fn list_dir(
@@ -630,6 +640,49 @@ fn kind_name(meta: &Metadata) -> &'static str {
         }
     }
     "special file"
+}
+
+/// `readlinkat` of each of `names` in the directory `host`, opened once.
+#[cfg(unix)]
+fn read_links_in(host: &Path, names: &[&str]) -> io::Result<Vec<io::Result<PathBuf>>> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(host)?;
+    let mut buf = vec![0u8; libc::PATH_MAX as usize];
+    let read_one = |name: &str, buf: &mut Vec<u8>| -> io::Result<PathBuf> {
+        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a plain file name"));
+        }
+        let name =
+            std::ffi::CString::new(name).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        // SAFETY: `name` is NUL-terminated and `buf` is writable for `buf.len()` bytes.
+        let n =
+            unsafe { libc::readlinkat(dir.as_raw_fd(), name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
+        let n = usize::try_from(n).map_err(|_| io::Error::last_os_error())?;
+        if n == buf.len() {
+            return Err(io::Error::from_raw_os_error(libc::ENAMETOOLONG));
+        }
+        Ok(PathBuf::from(std::ffi::OsStr::from_bytes(&buf[..n])))
+    };
+    Ok(names.iter().map(|name| read_one(name, &mut buf)).collect())
+}
+
+/// The links of the directory `host`, one by one (Windows: no directory handle to read from).
+#[cfg(not(unix))]
+fn read_links_in(host: &Path, names: &[&str]) -> io::Result<Vec<io::Result<PathBuf>>> {
+    Ok(names
+        .iter()
+        .map(|name| {
+            if name.is_empty() || name.contains(['/', '\\']) || *name == "." || *name == ".." {
+                return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a plain file name"));
+            }
+            fs::read_link(host.join(name))
+        })
+        .collect())
 }
 
 #[cfg(unix)]
