@@ -274,8 +274,15 @@ fn file_id(_meta: &std::fs::Metadata) -> Option<(u64, u64)> {
     None
 }
 
-static NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^python(?:[23](?:\.[0-9]{1,2})?)?$").expect("static regex"));
+/// An interpreter's name: `python`, `python2`, `python3`, `python2.7`, `python3.11`.
+/// (These small grammars are read by hand, here and below: compiling a regex costs more than
+/// the whole lookup; the tests hold each to the regex it replaces.)
+fn is_python_name(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("python") else { return false };
+    let Some(rest) = rest.strip_prefix(['2', '3']) else { return rest.is_empty() };
+    let Some(minor) = rest.strip_prefix('.') else { return rest.is_empty() };
+    (1..=2).contains(&minor.len()) && minor.bytes().all(|b| b.is_ascii_digit())
+}
 
 /// Every candidate name (in-root path) in search order.
 fn candidates(root: &Root, search: &Search, errors: &mut Vec<GatherError>) -> Vec<String> {
@@ -293,12 +300,25 @@ fn candidates(root: &Root, search: &Search, errors: &mut Vec<GatherError>) -> Ve
             }
         }
     }
+    // With a merged /usr, /bin is /usr/bin: its names are the same, so it is listed once.
+    let mut listed: Vec<(std::path::PathBuf, Vec<String>)> = Vec::new();
     for dir in &dirs {
-        for entry in list(root, dir, errors) {
-            if entry.kind != EntryKind::Dir && NAME.is_match(&entry.name) {
-                out.push(join(dir, &entry.name));
+        let host = root.resolve(dir).ok();
+        let names = match listed.iter().find(|(h, _)| Some(h) == host.as_ref()) {
+            Some((_, names)) => names.clone(),
+            None => {
+                let names: Vec<String> = list(root, dir, errors)
+                    .into_iter()
+                    .filter(|e| e.kind != EntryKind::Dir && is_python_name(&e.name))
+                    .map(|e| e.name)
+                    .collect();
+                if let Some(host) = host {
+                    listed.push((host, names.clone()));
+                }
+                names
             }
-        }
+        };
+        out.extend(names.iter().map(|name| join(dir, name)));
     }
     if search.extra && root.exists(PLATFORM_PYTHON) {
         out.push(PLATFORM_PYTHON.to_string());
@@ -350,27 +370,50 @@ pub fn parse_cert_verification(text: &str) -> Option<String> {
 
 /// Parses `2.7.5`, `3.11`, `3.5.2+` or `2.7.18rc1` into (major, minor, patch).
 pub fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
-    static V: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^\s*([0-9]+)\.([0-9]+)(?:\.([0-9]+))?").expect("static regex"));
-    let c = V.captures(s)?;
-    let n = |i: usize| c.get(i).map_or(Some(0), |m| m.as_str().parse().ok());
-    Some((n(1)?, n(2)?, n(3)?))
+    let (major, minor, patch) = dotted(s.trim_start())?;
+    Some((major.parse().ok()?, minor.parse().ok()?, patch.map_or(Some(0), |p| p.parse().ok())?))
 }
 
 /// The upstream version inside a package version: `1:2.7.18-8+deb11u1` -> `2.7.18`,
 /// `2.7.5-90.el7` -> `2.7.5`.
 pub fn upstream_version(package_version: &str) -> Option<String> {
-    static V: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^(?:[0-9]+:)?([0-9]+\.[0-9]+(?:\.[0-9]+)?)").expect("static regex"));
-    V.captures(package_version).and_then(|c| c.get(1)).map(|m| m.as_str().to_string())
+    let v = match digits(package_version) {
+        Some((_, rest)) if rest.starts_with(':') => &rest[1..],
+        _ => package_version,
+    };
+    let (major, minor, patch) = dotted(v)?;
+    let len = major.len() + 1 + minor.len() + patch.map_or(0, |p| 1 + p.len());
+    Some(v[..len].to_string())
+}
+
+/// `X.Y` or `X.Y.Z` (ASCII digits) at the start of `s`.
+fn dotted(s: &str) -> Option<(&str, &str, Option<&str>)> {
+    let (major, rest) = digits(s)?;
+    let (minor, rest) = digits(rest.strip_prefix('.')?)?;
+    let patch = rest.strip_prefix('.').and_then(digits).map(|(p, _)| p);
+    Some((major, minor, patch))
+}
+
+/// The ASCII digits `s` starts with (at least one), and the rest.
+fn digits(s: &str) -> Option<(&str, &str)> {
+    let end = s.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(s.len());
+    (end > 0).then(|| s.split_at(end))
 }
 
 /// `2.7` from a file name like `python2.7`, `python3.6m`, `platform-python3.6`, `libpython2.7.so.1.0`.
 fn major_minor_of_name(path: &str) -> Option<String> {
-    static V: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"python([23]\.[0-9]{1,2})m?(?:$|\.so)").expect("static regex"));
     let name = path.rsplit('/').next().unwrap_or(path);
-    V.captures(name).and_then(|c| c.get(1)).map(|m| m.as_str().to_string())
+    // `python` then `[23].` and one or two digits, an optional `m`, and the end or `.so`.
+    let ends = |s: &str| s.is_empty() || s.starts_with(".so");
+    name.match_indices("python").find_map(|(i, _)| {
+        let rest = &name[i + "python".len()..];
+        let after_dot = rest.strip_prefix(['2', '3'])?.strip_prefix('.')?;
+        let run = after_dot.bytes().take(2).take_while(u8::is_ascii_digit).count();
+        (1..=run).rev().find_map(|n| {
+            let after = &after_dot[n..];
+            (after.strip_prefix('m').is_some_and(ends) || ends(after)).then(|| rest[..2 + n].to_string())
+        })
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -766,10 +809,66 @@ mod tests {
     #[test]
     fn candidate_names() {
         for ok in ["python", "python2", "python2.7", "python3", "python3.11", "python2.6"] {
-            assert!(NAME.is_match(ok), "{ok}");
+            assert!(is_python_name(ok), "{ok}");
         }
         for no in ["python3-config", "python3.5m", "python-argcomplete-tcsh", "python2.7-config", "pythonx"] {
-            assert!(!NAME.is_match(no), "{no}");
+            assert!(!is_python_name(no), "{no}");
+        }
+    }
+
+    /// Every string of up to four pieces from an alphabet of the grammars' tokens and near
+    /// misses: the hand-written readers must agree with the regexes they replace on each.
+    #[test]
+    fn hand_readers_agree_with_the_regexes_they_replace() {
+        let name = Regex::new(r"^python(?:[23](?:\.[0-9]{1,2})?)?$").unwrap();
+        let version = Regex::new(r"^\s*([0-9]+)\.([0-9]+)(?:\.([0-9]+))?").unwrap();
+        let upstream = Regex::new(r"^(?:[0-9]+:)?([0-9]+\.[0-9]+(?:\.[0-9]+)?)").unwrap();
+        let so = Regex::new(r"python([23]\.[0-9]{1,2})m?(?:$|\.so)").unwrap();
+        let pieces = [
+            "",
+            "python",
+            "2",
+            "3",
+            "7",
+            "11",
+            "123",
+            ".",
+            "m",
+            ".so",
+            ".so.1.0",
+            ":",
+            "1:",
+            " ",
+            "\u{a0}",
+            "-",
+            "rc1",
+            "+",
+            "x",
+            "lib",
+            "/",
+            "99999999999",
+        ];
+        let mut inputs = vec![String::new()];
+        for _ in 0..4 {
+            let next: Vec<String> =
+                inputs.iter().flat_map(|i| pieces.iter().map(move |p| format!("{i}{p}"))).collect();
+            inputs.extend(next);
+        }
+        inputs.sort();
+        inputs.dedup();
+        assert!(inputs.len() > 200_000, "{}", inputs.len());
+        for s in &inputs {
+            assert_eq!(is_python_name(s), name.is_match(s), "name {s:?}");
+            let want = version.captures(s).and_then(|c| {
+                let n = |i: usize| c.get(i).map_or(Some(0), |m| m.as_str().parse().ok());
+                Some((n(1)?, n(2)?, n(3)?))
+            });
+            assert_eq!(parse_version(s), want, "version {s:?}");
+            let want = upstream.captures(s).map(|c| c[1].to_string());
+            assert_eq!(upstream_version(s), want, "upstream {s:?}");
+            let base = s.rsplit('/').next().unwrap_or(s);
+            let want = so.captures(base).map(|c| c[1].to_string());
+            assert_eq!(major_minor_of_name(s), want, "so {s:?}");
         }
     }
 
