@@ -6,10 +6,12 @@
 //! socket or device), with `O_NOFOLLOW | O_NONBLOCK` and a check on the opened handle, and
 //! every read is capped. Nothing here writes.
 //!
-//! A `Root` remembers the directories and symlinks its walks met (bounded), so the thousands of
-//! paths one `check` reads under the same few directories cost one `lstat` each, not one per
-//! component; the walk itself, with its re-rooting, clamping and link count, is redone each
-//! time. A directory swapped for a symlink after it was remembered is not noticed, just as
+//! A `Root` remembers what its walks met (bounded): directories, symlinks, other files with
+//! their metadata, and names that do not exist. So the thousands of paths one `check` reads
+//! under the same few directories cost one `lstat` each, not one per component, and a path
+//! looked up again (or probed again under a missing directory) costs none; the walk itself,
+//! with its re-rooting, clamping and link count, is redone each time. A directory swapped for a
+//! symlink (or a file created) after it was remembered is not noticed, just as
 //! one swapped between a walk and the open that follows it never was: the image is not
 //! expected to change while it is inspected. On a live host (the root is `/`) metadata lookups
 //! let the kernel follow the links: there re-rooting and clamping change nothing.
@@ -140,10 +142,14 @@ const MAX_KNOWN_FROM_LISTINGS: usize = MAX_KNOWN / 2;
 enum Known {
     /// A directory (not a symlink).
     Dir,
-    /// A symlink seen in a directory listing, its target not read yet.
-    Symlink,
     /// A symlink, with its raw target.
     Link(PathBuf),
+    /// Nothing: its `lstat` said it does not exist (many lookups probe the same missing
+    /// directories, such as `/usr/local/ssl`).
+    Missing,
+    /// Anything else (a file, a FIFO, a device), with its own metadata (boxed: the map holds
+    /// thousands of entries, most of them small).
+    Other(Box<Metadata>),
 }
 
 /// What one step of a walk found.
@@ -289,8 +295,17 @@ impl Root {
         let meta = match known {
             Some(Known::Dir) => return Ok(Step::Dir(None)),
             Some(Known::Link(target)) if follow => return Ok(Step::Link(target)),
-            Some(Known::Symlink) if follow => return self.follow_step(host, path),
-            _ => fs::symlink_metadata(host).map_err(|e| walk_error(path, e))?,
+            Some(Known::Missing) => return Err(RootError::NotFound { path: path.to_string() }),
+            Some(Known::Other(meta)) => return Ok(Step::Other(*meta)),
+            _ => match fs::symlink_metadata(host) {
+                Ok(meta) => meta,
+                Err(e) => {
+                    if e.kind() == io::ErrorKind::NotFound {
+                        self.remember(host, Known::Missing);
+                    }
+                    return Err(walk_error(path, e));
+                }
+            },
         };
         if meta.file_type().is_symlink() && follow {
             return self.follow_step(host, path);
@@ -298,6 +313,9 @@ impl Root {
         if meta.is_dir() {
             self.remember(host, Known::Dir);
             return Ok(Step::Dir(Some(meta)));
+        }
+        if !meta.file_type().is_symlink() {
+            self.remember(host, Known::Other(Box::new(meta.clone())));
         }
         Ok(Step::Other(meta))
     }
@@ -493,18 +511,17 @@ impl Root {
             _ => resolved.host,
         };
         let iter = fs::read_dir(&host).map_err(|source| RootError::Io { path: path.to_string(), source })?;
-        // The listing tells directories and symlinks apart (the entries' own types, as `lstat`
-        // would): remembered, a later walk through them skips that `lstat`.
+        // The listing tells directories apart (the entries' own types, as `lstat` would):
+        // remembered, a later walk through them skips that `lstat`. Symlinks are not: a
+        // listing has many (OpenSSL's hashed directory ~300), and a walk meets few of them.
         let mut learnt = Vec::new();
         for (n, entry) in iter.enumerate() {
             let entry = entry.map_err(|source| RootError::Io { path: path.to_string(), source })?;
             if n >= limit {
                 return Err(RootError::TooManyEntries { path: path.to_string(), limit });
             }
-            match entry.file_type() {
-                Ok(t) if t.is_dir() => learnt.push((entry.path().into_os_string(), Known::Dir)),
-                Ok(t) if t.is_symlink() => learnt.push((entry.path().into_os_string(), Known::Symlink)),
-                _ => {}
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                learnt.push((entry.path().into_os_string(), Known::Dir));
             }
             each(&entry);
         }
@@ -513,7 +530,6 @@ impl Root {
             if known.len() >= MAX_KNOWN_FROM_LISTINGS {
                 break;
             }
-            // A link whose target was already read stays so.
             known.entry(host).or_insert(what);
         }
         Ok(())
@@ -802,8 +818,34 @@ mod tests {
         assert!(known.contains(&d.path().join("etc")));
         assert!(known.contains(&d.path().join("usr/lib")));
         assert!(known.contains(&d.path().join("etc/os-release")), "the followed link is remembered");
-        // Regular files are not: there are many and each is read once.
-        assert!(!known.contains(&d.path().join("usr/lib/os-release")));
+        // And the file, with its metadata: asked again, it costs no lstat.
+        assert!(matches!(
+            root.known_map().get(d.path().join("usr/lib/os-release").as_os_str()),
+            Some(Known::Other(m)) if m.is_file()
+        ));
+    }
+
+    #[test]
+    fn missing_names_are_remembered_and_still_not_found() {
+        let (d, root) = tree();
+        for _ in 0..2 {
+            assert!(root.read_text("/usr/local/ssl/openssl.cnf").unwrap_err().is_not_found());
+            assert!(!root.is_file("/usr/local/ssl/include/openssl/ssl.h"));
+        }
+        assert!(matches!(root.known_map().get(d.path().join("usr/local").as_os_str()), Some(Known::Missing)));
+        // Only the first missing component is looked at: nothing under it is remembered.
+        assert!(!known(&root).contains(&d.path().join("usr/local/ssl")));
+        // Through a link, the missing name is the link's target.
+        symlink("/usr/local", d.path().join("etc/local")).unwrap();
+        let fresh = Root::new(d.path()).unwrap();
+        assert!(fresh.read_text("/etc/local/x").unwrap_err().is_not_found());
+        assert!(fresh.read_text("/etc/local/x").unwrap_err().is_not_found());
+        // A file created after its name was remembered missing is not seen by this root (the
+        // image is not expected to change while it is inspected), but a new root sees it.
+        fs::create_dir_all(d.path().join("usr/local")).unwrap();
+        fs::write(d.path().join("usr/local/x"), "x").unwrap();
+        assert!(fresh.read_text("/etc/local/x").unwrap_err().is_not_found());
+        assert_eq!(Root::new(d.path()).unwrap().read_text("/etc/local/x").unwrap(), "x");
     }
 
     #[test]
@@ -868,7 +910,7 @@ mod tests {
     }
 
     #[test]
-    fn a_listing_teaches_directories_and_symlinks_but_links_are_still_rerooted() {
+    fn a_listing_teaches_directories_and_links_are_still_rerooted() {
         let (d, root) = tree();
         fs::create_dir(d.path().join("etc/ssl")).unwrap();
         fs::create_dir(d.path().join("etc/ssl/certs")).unwrap();
@@ -879,10 +921,7 @@ mod tests {
         root.read_dir("/etc/ssl/certs", 10).unwrap();
         {
             let known = root.known_map();
-            assert!(matches!(
-                known.get(d.path().join("etc/ssl/certs/abs.pem").as_os_str()),
-                Some(Known::Symlink)
-            ));
+            assert!(known.get(d.path().join("etc/ssl/certs/abs.pem").as_os_str()).is_none());
             assert!(known.get(d.path().join("etc/ssl/certs/plain.pem").as_os_str()).is_none());
         }
         assert!(root.known_map().get(d.path().join("usr").as_os_str()).is_none());
@@ -892,7 +931,7 @@ mod tests {
             assert_eq!(root.resolve(p).unwrap(), d.path().join("usr/lib/os-release"), "{p}");
             assert!(root.is_file(p), "{p}");
         }
-        // The link's target is now remembered; listing again does not forget it.
+        // The walk remembered the link with its target; listing again does not forget it.
         root.read_dir("/etc/ssl/certs", 10).unwrap();
         assert!(matches!(
             root.known_map().get(d.path().join("etc/ssl/certs/abs.pem").as_os_str()),
@@ -900,7 +939,7 @@ mod tests {
         ));
         // A link that is the last component is still not followed by read_link.
         assert_eq!(root.read_link("/etc/ssl/certs/abs.pem").unwrap(), PathBuf::from("/usr/lib/os-release"));
-        // A loop learnt from a listing is still a loop.
+        // A loop listed first is still a loop.
         symlink("loop-b", d.path().join("etc/loop-a")).unwrap();
         symlink("loop-a", d.path().join("etc/loop-b")).unwrap();
         root.read_dir("/etc", 10).unwrap();
