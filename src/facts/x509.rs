@@ -225,7 +225,7 @@ fn extensions(mut list: &[u8]) -> Result<(), String> {
 /// A Name (SEQUENCE OF SET OF { type, value }) as `C=US, O=Example, CN=Example Root`, in
 /// certificate order, with OpenSSL's short names for the attribute types.
 fn name(mut rdns: &[u8]) -> Result<String, String> {
-    let mut parts = Vec::new();
+    let mut out = String::with_capacity(rdns.len());
     while !rdns.is_empty() {
         let mut set = expect(&mut rdns, SET, "relative name")?;
         while !set.is_empty() {
@@ -236,51 +236,60 @@ fn name(mut rdns: &[u8]) -> Result<String, String> {
             if !atv.is_empty() {
                 return Err("attribute: unexpected field".into());
             }
-            parts.push(format!("{}={}", attribute_name(oid), string(tag, value)?));
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            out.push_str(&attribute_name(oid));
+            out.push('=');
+            push_string(&mut out, tag, value)?;
         }
     }
-    Ok(parts.join(", "))
+    Ok(out)
 }
 
 /// A name value as UTF-8, as OpenSSL's `ASN1_STRING_to_UTF8` gives it; `?` for a type it
 /// does not convert. The types OpenSSL's decoder refuses in a name are an error, and so is an
 /// invalid UTF-8, BMP or Universal string (the decoder canonicalises those).
-fn string(tag: u8, value: &[u8]) -> Result<String, String> {
+/// (Appended to `out`, which a name is built in.)
+fn push_string(out: &mut String, tag: u8, value: &[u8]) -> Result<(), String> {
     match tag {
-        UTF8_STRING => {
-            std::str::from_utf8(value).map(str::to_string).map_err(|_| "invalid UTF8String".into())
-        }
+        UTF8_STRING => out.push_str(std::str::from_utf8(value).map_err(|_| "invalid UTF8String")?),
         BMP_STRING => {
             if !value.len().is_multiple_of(2) {
                 return Err("BMPString of odd length".into());
             }
             let units = value.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
-            char::decode_utf16(units).collect::<Result<String, _>>().map_err(|_| "invalid BMPString".into())
+            for c in char::decode_utf16(units) {
+                out.push(c.map_err(|_| "invalid BMPString")?);
+            }
         }
         UNIVERSAL_STRING => {
             if !value.len().is_multiple_of(4) {
                 return Err("UniversalString length not a multiple of 4".into());
             }
-            value
-                .chunks_exact(4)
-                .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])))
-                .collect::<Option<String>>()
-                .ok_or_else(|| "invalid UniversalString".into())
+            for c in value.chunks_exact(4) {
+                let c = char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]]));
+                out.push(c.ok_or("invalid UniversalString")?);
+            }
         }
         // One byte a character, read as Latin-1 (as OpenSSL does for T61String too).
         NUMERIC_STRING | PRINTABLE_STRING | T61_STRING | IA5_STRING => {
-            Ok(value.iter().map(|b| char::from(*b)).collect())
+            out.extend(value.iter().map(|b| char::from(*b)));
         }
-        BIT_STRING => bit_string(value).map(|_| "?".into()),
+        BIT_STRING => {
+            bit_string(value)?;
+            out.push('?');
+        }
         // The types OpenSSL calls unknown, and SEQUENCE: taken, not converted. (Its name
         // decoder refuses Videotex, Graphic, Visible and General strings.)
-        0x07..=0x09 | 0x0b | 0x0d..=0x0f | 0x1d | SEQUENCE => Ok("?".into()),
-        _ => Err(format!("tag 0x{tag:02x} is not a string type")),
+        0x07..=0x09 | 0x0b | 0x0d..=0x0f | 0x1d | SEQUENCE => out.push('?'),
+        _ => return Err(format!("tag 0x{tag:02x} is not a string type")),
     }
+    Ok(())
 }
 
 /// OpenSSL's short name for an attribute type, else its dotted form.
-fn attribute_name(oid: &[u8]) -> String {
+fn attribute_name(oid: &[u8]) -> std::borrow::Cow<'static, str> {
     const X520: &[(u8, &str)] = &[
         (3, "CN"),
         (4, "SN"),
@@ -316,12 +325,12 @@ fn attribute_name(oid: &[u8]) -> String {
     if let [0x55, 0x04, n] = oid
         && let Some((_, short)) = X520.iter().find(|(x, _)| x == n)
     {
-        return (*short).to_string();
+        return (*short).into();
     }
     if let Some((_, short)) = OTHERS.iter().find(|(o, _)| *o == oid) {
-        return (*short).to_string();
+        return (*short).into();
     }
-    dotted(oid)
+    dotted(oid).into()
 }
 
 /// An OID's dotted form, e.g. `1.2.840.113549.1.9.1`; `?` if its encoding is broken.
@@ -422,6 +431,11 @@ mod tests {
         assert!(t(UTC_TIME, "350231110438Z").unwrap_err().contains("not a date"));
         assert!(t(UTC_TIME, "35060411043aZ").unwrap_err().contains("not a time"));
         assert!(t(INTEGER, "350604110438Z").unwrap_err().contains("expected a time"));
+    }
+
+    fn string(tag: u8, value: &[u8]) -> Result<String, String> {
+        let mut s = String::new();
+        push_string(&mut s, tag, value).map(|()| s)
     }
 
     #[test]

@@ -4,10 +4,16 @@ use super::Report;
 
 /// Renders the report as pretty-printed JSON with a trailing newline.
 pub fn render(report: &Report) -> String {
+    // Sized for a whole image's report (Debian's is ~90 KB, most of it the CA bundle's
+    // entries), so that it is written once rather than copied at each doubling.
+    let mut out = Vec::with_capacity(128 * 1024);
     // Serialising plain data with string keys cannot fail.
-    let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    if let Err(e) = serde_json::to_writer_pretty(&mut out, report) {
+        return format!("{{\"error\": \"{e}\"}}\n");
+    }
+    out.push(b'\n');
+    // serde_json writes UTF-8 only.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]

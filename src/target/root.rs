@@ -669,22 +669,25 @@ fn read_links_in(host: &Path, names: &[&str]) -> io::Result<Vec<io::Result<PathB
         .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(host)?;
     let mut buf = vec![0u8; libc::PATH_MAX as usize];
-    let read_one = |name: &str, buf: &mut Vec<u8>| -> io::Result<PathBuf> {
-        if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+    let mut c_name = Vec::new();
+    let mut read_one = |name: &str| -> io::Result<PathBuf> {
+        if name.is_empty() || name.contains(['/', '\0']) || name == "." || name == ".." {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a plain file name"));
         }
-        let name =
-            std::ffi::CString::new(name).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-        // SAFETY: `name` is NUL-terminated and `buf` is writable for `buf.len()` bytes.
-        let n =
-            unsafe { libc::readlinkat(dir.as_raw_fd(), name.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
+        c_name.clear();
+        c_name.extend_from_slice(name.as_bytes());
+        c_name.push(0);
+        // SAFETY: `c_name` is NUL-terminated and `buf` is writable for `buf.len()` bytes.
+        let n = unsafe {
+            libc::readlinkat(dir.as_raw_fd(), c_name.as_ptr().cast(), buf.as_mut_ptr().cast(), buf.len())
+        };
         let n = usize::try_from(n).map_err(|_| io::Error::last_os_error())?;
         if n == buf.len() {
             return Err(io::Error::from_raw_os_error(libc::ENAMETOOLONG));
         }
         Ok(PathBuf::from(std::ffi::OsStr::from_bytes(&buf[..n])))
     };
-    Ok(names.iter().map(|name| read_one(name, &mut buf)).collect())
+    Ok(names.iter().map(|name| read_one(name)).collect())
 }
 
 /// The links of the directory `host`, one by one (Windows: no directory handle to read from).
@@ -823,6 +826,28 @@ mod tests {
             root.known_map().get(d.path().join("usr/lib/os-release").as_os_str()),
             Some(Known::Other(m)) if m.is_file()
         ));
+    }
+
+    #[test]
+    fn read_links_reads_targets_in_one_directory_and_follows_nothing() {
+        let (d, root) = tree();
+        symlink("/etc/hashed", d.path().join("usr/lib/certs")).unwrap();
+        fs::create_dir(d.path().join("etc/hashed")).unwrap();
+        symlink("/outside/of/root", d.path().join("etc/hashed/abs.0")).unwrap();
+        symlink("../../x", d.path().join("etc/hashed/up.0")).unwrap();
+        fs::write(d.path().join("etc/hashed/file.pem"), "x").unwrap();
+        let names = ["abs.0", "up.0", "file.pem", "missing", "../os-release", "a/b", "..", "", "nul\0"];
+        // The directory is reached through an absolute link, re-rooted.
+        let got = root.read_links("/usr/lib/certs", &names).unwrap();
+        assert_eq!(got[0].as_ref().unwrap(), Path::new("/outside/of/root"));
+        assert_eq!(got[1].as_ref().unwrap(), Path::new("../../x"));
+        assert_eq!(got[2].as_ref().unwrap_err().raw_os_error(), Some(libc::EINVAL), "not a link");
+        assert_eq!(got[3].as_ref().unwrap_err().kind(), io::ErrorKind::NotFound);
+        for (name, r) in names.iter().zip(&got).skip(4) {
+            assert_eq!(r.as_ref().unwrap_err().kind(), io::ErrorKind::InvalidInput, "{name:?}");
+        }
+        assert!(root.read_links("/etc/os-release", &["x"]).is_err(), "a file is not a directory");
+        assert!(root.read_links("/nowhere", &["x"]).unwrap_err().is_not_found());
     }
 
     #[test]
