@@ -42,7 +42,7 @@ pub struct BadBlock {
 /// One certificate read from a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cert {
-    /// Its DER encoding.
+    /// Its DER encoding (empty when it was not kept: [`parse_with`]).
     pub der: Vec<u8>,
     /// Its report form.
     pub summary: CertSummary,
@@ -70,7 +70,14 @@ pub struct ParsedCerts {
 /// Lines are bytes split at `\n` with ASCII whitespace trimmed, as OpenSSL's PEM reader
 /// takes them: the file is not decoded as text first (a 200 KB bundle is all ASCII).
 pub fn parse(data: &[u8], der_fallback: bool) -> ParsedCerts {
+    parse_with(data, der_fallback, true)
+}
+
+/// [`parse`], keeping each certificate's DER (`Cert::der`) only when `keep_der`: otherwise
+/// every block is decoded into one reused buffer.
+pub fn parse_with(data: &[u8], der_fallback: bool, keep_der: bool) -> ParsedCerts {
     let mut out = ParsedCerts::default();
+    let mut der = Vec::new();
     let mut open: Option<(usize, &[u8])> = None; // (line, label) of the block being read
     let mut b64 = Vec::new();
     let mut blocks = 0;
@@ -103,7 +110,7 @@ pub fn parse(data: &[u8], der_fallback: bool) -> ParsedCerts {
                 out.not_read += 1;
                 continue;
             }
-            match decode(&b64).and_then(|der| read(der, Some(start))) {
+            match decode(&b64, &mut der).and_then(|()| read(&der, Some(start), keep_der)) {
                 Ok(cert) => out.certs.push(cert),
                 Err(error) => out.bad.push(BadBlock { line: start, error }),
             }
@@ -115,7 +122,7 @@ pub fn parse(data: &[u8], der_fallback: bool) -> ParsedCerts {
         out.bad.push(BadBlock { line: start, error: "truncated: the file ends before the END line".into() });
     }
     if blocks == 0 && der_fallback && !data.is_empty() {
-        match read(data.to_vec(), None) {
+        match read(data, None, keep_der) {
             Ok(cert) => out.certs.push(cert),
             Err(error) => out.bad.push(BadBlock { line: 1, error: format!("neither PEM nor DER: {error}") }),
         }
@@ -123,14 +130,15 @@ pub fn parse(data: &[u8], der_fallback: bool) -> ParsedCerts {
     out
 }
 
-fn decode(b64: &[u8]) -> Result<Vec<u8>, String> {
+/// Decodes a block's base64 into `der` (emptied first).
+fn decode(b64: &[u8], der: &mut Vec<u8>) -> Result<(), String> {
     if b64.is_empty() {
         return Err("empty block".into());
     }
     if b64.contains(&b':') {
         return Err("PEM headers (an encrypted block?) in a certificate".into());
     }
-    base64(b64).ok_or_else(|| "bad base64".into())
+    if base64(b64, der) { Ok(()) } else { Err("bad base64".into()) }
 }
 
 /// The value of each base64 character (RFC 4648 §4); `INVALID` for every other byte.
@@ -149,13 +157,15 @@ const INVALID: u8 = 0x80;
 /// Standard base64 with `=` padding (RFC 4648 §4), as PEM carries it: whole quanta only,
 /// padding only at the very end. (Not OpenSSL's decoder: using it loads OpenSSL's
 /// configuration, a cost a check that only reads files should not pay.)
-fn base64(text: &[u8]) -> Option<Vec<u8>> {
+/// Decodes `text` into `out` (emptied first); false when it is not such base64.
+fn base64(text: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
     if !text.len().is_multiple_of(4) {
-        return None;
+        return false;
     }
-    let Some(body_len) = text.len().checked_sub(4) else { return Some(Vec::new()) };
+    let Some(body_len) = text.len().checked_sub(4) else { return true };
     let (body, last) = text.split_at(body_len);
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    out.reserve(text.len() / 4 * 3);
     // Every quantum but the last has no padding: decode them without a branch per byte and
     // look at the OR of their values once, at the end.
     let mut seen = 0u8;
@@ -166,7 +176,7 @@ fn base64(text: &[u8]) -> Option<Vec<u8>> {
         out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
     }
     if seen & INVALID != 0 {
-        return None;
+        return false;
     }
     let pad = match last {
         [_, _, b'=', b'='] => 2,
@@ -177,34 +187,35 @@ fn base64(text: &[u8]) -> Option<Vec<u8>> {
     for &ch in &last[..4 - pad] {
         let v = BASE64_VALUES[usize::from(ch)];
         if v & INVALID != 0 {
-            return None;
+            return false;
         }
         n = (n << 6) | u32::from(v);
     }
     n <<= 6 * pad as u32;
     out.extend_from_slice(&n.to_be_bytes()[1..4 - pad]);
-    Some(out)
+    true
 }
 
 /// Reads one DER certificate found at `line`.
-fn read(mut der: Vec<u8>, line: Option<usize>) -> Result<Cert, String> {
-    let f = x509::read(&der).map_err(|e| format!("not an X.509 certificate: {e}"))?;
-    der.truncate(f.len);
+fn read(der: &[u8], line: Option<usize>, keep_der: bool) -> Result<Cert, String> {
+    let f = x509::read(der).map_err(|e| format!("not an X.509 certificate: {e}"))?;
+    let der = &der[..f.len];
     let summary = CertSummary {
         subject: f.subject,
         issuer: f.issuer,
-        sha256: fingerprint(&der),
+        sha256: fingerprint(der),
         not_before: timestamp::format(f.not_before),
         not_after: timestamp::format(f.not_after),
         line,
     };
+    let der = if keep_der { der.to_vec() } else { Vec::new() };
     Ok(Cert { der, summary, not_before: f.not_before, not_after: f.not_after })
 }
 
 /// The report form of a certificate OpenSSL holds (a server's chain); one it cannot encode,
 /// or that is not in DER form, is named as unreadable.
 pub fn summarise(cert: &X509Ref) -> CertSummary {
-    match cert.to_der().map_err(|e| e.to_string()).and_then(|der| read(der, None)) {
+    match cert.to_der().map_err(|e| e.to_string()).and_then(|der| read(&der, None, false)) {
         Ok(c) => c.summary,
         Err(e) => CertSummary {
             subject: format!("(unreadable: {e})"),
@@ -260,6 +271,11 @@ pub(crate) mod tests {
     /// ISRG Root X1, as in Debian 12's /etc/ssl/certs/ISRG_Root_X1.pem (public data).
     pub const ISRG_ROOT_X1: &str =
         include_str!("../../tests/fixtures/debian-12/usr/share/ca-certificates/mozilla/ISRG_Root_X1.crt");
+
+    fn base64(text: &[u8]) -> Option<Vec<u8>> {
+        let mut out = vec![0xaa; 3]; // emptied first
+        super::base64(text, &mut out).then_some(out)
+    }
 
     #[test]
     fn base64_as_rfc4648_says() {
@@ -370,6 +386,19 @@ pub(crate) mod tests {
             b"\x30\x82\xff\xff",
         ] {
             let _ = parse(junk, true);
+        }
+    }
+
+    #[test]
+    fn without_der_the_same_summaries() {
+        let bundle = std::fs::read("/etc/ssl/certs/ca-certificates.crt").unwrap();
+        let (kept, dropped) = (parse(&bundle, false), parse_with(&bundle, false, false));
+        assert!(kept.certs.len() > 100, "this machine's Mozilla bundle");
+        assert_eq!(kept.certs.len(), dropped.certs.len());
+        for (k, d) in kept.certs.iter().zip(&dropped.certs) {
+            assert_eq!(k.summary, d.summary);
+            assert_eq!(k.summary.sha256, fingerprint(&k.der));
+            assert!(d.der.is_empty());
         }
     }
 

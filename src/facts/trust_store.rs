@@ -158,8 +158,19 @@ pub fn candidates(family: Option<Family>) -> Vec<&'static str> {
 }
 
 /// Finds and parses the trust store of the image's family, judging validity at `now`
-/// (seconds since the epoch).
+/// (seconds since the epoch), and keeps the certificates' DER encodings for a probe.
 pub fn gather(target: &Target, family: Option<Family>, now: i64) -> Result<TrustStore, GatherError> {
+    gather_keeping_der(target, family, now, true)
+}
+
+/// [`gather`], keeping the DER encodings (`TrustStore::der`) only when `keep_der`: without a
+/// probe nothing reads them, and each certificate's buffer is then reused for the next.
+pub fn gather_keeping_der(
+    target: &Target,
+    family: Option<Family>,
+    now: i64,
+    keep_der: bool,
+) -> Result<TrustStore, GatherError> {
     let mut store = TrustStore::none();
     store.as_of = timestamp::format(now);
     let mut found = None;
@@ -177,7 +188,7 @@ pub fn gather(target: &Target, family: Option<Family>, now: i64) -> Result<Trust
     if let Some((path, data)) = found {
         store.path = Some(path.to_string());
         store.resolved_path = resolved(target, path);
-        let parsed = certs::parse(&data, false);
+        let parsed = certs::parse_with(&data, false, keep_der);
         store.unparseable = parsed.bad;
         store.not_read = parsed.not_read;
         store.certificates = parsed.certs.len();
@@ -189,7 +200,9 @@ pub fn gather(target: &Target, family: Option<Family>, now: i64) -> Result<Trust
                 Validity::Valid => {}
             }
             seen.entry(cert.summary.sha256.clone()).or_default().extend(cert.summary.line);
-            store.der.push(cert.der);
+            if keep_der {
+                store.der.push(cert.der);
+            }
             store.entries.push(cert.summary);
         }
         for (sha256, lines) in seen.into_iter().filter(|(_, l)| l.len() > 1) {
@@ -431,6 +444,9 @@ mod tests {
         assert!(s.unparseable.is_empty() && s.expired.is_empty() && s.duplicates.is_empty(), "{s:?}");
         assert_eq!(s.entries[0].line, Some(2), "after the '# ISRG Root X1' label line");
         assert_eq!(s.der.len(), 5);
+        let without = gather_keeping_der(&fixture("rhel-7.9"), Some(Family::Rhel), NOW, false).unwrap();
+        assert!(without.der.is_empty());
+        assert_eq!(without.entries, s.entries);
         assert!(s.hashed_dir.is_none());
     }
 

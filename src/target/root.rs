@@ -384,11 +384,14 @@ impl Root {
             return Err(RootError::TooLarge { path: path.to_string(), size, limit });
         }
         let mut buf = Vec::with_capacity(size as usize);
-        file.take(limit + 1)
+        // The file as it was when its size was read: that many bytes, and no read for the end
+        // of the file. A size of 0 may not be the truth (procfs): then up to the limit.
+        let want = if size == 0 { limit + 1 } else { size };
+        file.take(want)
             .read_to_end(&mut buf)
             .map_err(|source| RootError::Io { path: path.to_string(), source })?;
         if buf.len() as u64 > limit {
-            // The file grew while being read.
+            // A file whose size said 0 held more than the limit.
             return Err(RootError::TooLarge { path: path.to_string(), size: buf.len() as u64, limit });
         }
         Ok(buf)
