@@ -334,10 +334,11 @@ impl<'a> Leads<'a> {
         }
         let parent = if parent.is_empty() { "/" } else { parent };
         let mut far = self.far.borrow_mut();
-        let listing = far
-            .entry(parent.to_string())
-            .or_insert_with(|| self.root.read_dir(parent, crate::target::root::MAX_DIR_ENTRIES).ok());
-        let kind = match listing {
+        if !far.contains_key(parent) {
+            let listing = self.root.read_dir(parent, crate::target::root::MAX_DIR_ENTRIES).ok();
+            far.insert(parent.to_string(), listing);
+        }
+        let kind = match &far[parent] {
             Some(entries) => match entries.binary_search_by(|e| e.name.as_str().cmp(name)) {
                 Ok(i) => entries[i].kind,
                 Err(_) => return false,
