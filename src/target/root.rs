@@ -128,8 +128,9 @@ pub struct DirEntryMeta {
     pub modified: Option<SystemTime>,
 }
 
-/// How many host paths the resolver remembers (directories and symlinks met while resolving):
-/// enough for every directory a whole `check` walks, small enough to stay well under a megabyte.
+/// How many host paths the resolver remembers (what its walks met: directories, links, files,
+/// missing names): enough for every path a whole `check` looks at, small enough to stay well
+/// under a megabyte.
 const MAX_KNOWN: usize = 4096;
 /// Listings fill at most this much of that memory (a big `/usr/lib` must not crowd out the
 /// directories that walks meet).
@@ -173,7 +174,7 @@ struct Resolved {
 /// A filesystem tree seen as if it were `/`: the live host (`/`) or a mounted image.
 pub struct Root {
     base: PathBuf,
-    /// Directories and symlinks met while resolving, by host path (at most [`MAX_KNOWN`]; keyed
+    /// What walks met (see [`Known`]), by host path (at most [`MAX_KNOWN`]; keyed
     /// by the path's bytes, which hash faster than a `Path`'s components).
     /// Every key was reached by a walk inside the root, so it is inside the root itself.
     known: Mutex<HashMap<OsString, Known>>,
