@@ -226,7 +226,7 @@ pub fn gather_with(target: &Target, input: &FactsInput, needs: &[Fact]) -> Facts
         openssl_devel::OpensslDevel::none()
     };
     let trust_store = if need(Fact::TrustStore) {
-        trust_store::gather_keeping_der(target, family, now, input.probe.is_some())
+        trust_store::gather(target, family, now, input.probe.is_some())
     } else {
         Err(GatherError::not_gathered())
     };

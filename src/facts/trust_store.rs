@@ -12,7 +12,7 @@ use super::GatherError;
 use super::certs::{self, BadBlock, CertSummary, Validity};
 use super::os::Family;
 use crate::target::Target;
-use crate::target::root::{DirEntry, EntryKind, Root, join};
+use crate::target::root::{DirEntry, EntryKind, Root, is_plain_name, join};
 use crate::timestamp;
 
 /// Largest bundle read (a full Mozilla bundle is ~220 KB).
@@ -158,14 +158,9 @@ pub fn candidates(family: Option<Family>) -> Vec<&'static str> {
 }
 
 /// Finds and parses the trust store of the image's family, judging validity at `now`
-/// (seconds since the epoch), and keeps the certificates' DER encodings for a probe.
-pub fn gather(target: &Target, family: Option<Family>, now: i64) -> Result<TrustStore, GatherError> {
-    gather_keeping_der(target, family, now, true)
-}
-
-/// [`gather`], keeping the DER encodings (`TrustStore::der`) only when `keep_der`: without a
-/// probe nothing reads them, and each certificate's buffer is then reused for the next.
-pub fn gather_keeping_der(
+/// (seconds since the epoch). The DER encodings (`TrustStore::der`) are kept only when
+/// `keep_der`: only a probe reads them, and without it each certificate's buffer is reused.
+pub fn gather(
     target: &Target,
     family: Option<Family>,
     now: i64,
@@ -354,11 +349,6 @@ impl<'a> Leads<'a> {
     }
 }
 
-/// A file name with no directory part (and not `.` or `..`).
-fn is_plain_name(name: &str) -> bool {
-    !name.is_empty() && !name.contains('/') && name != "." && name != ".."
-}
-
 fn gather_anchors(target: &Target, store: &mut TrustStore) {
     let mut files = 0;
     for dir in ANCHOR_DIRS {
@@ -438,14 +428,14 @@ mod tests {
 
     #[test]
     fn rhel7_bundle_through_its_symlinks() {
-        let s = gather(&fixture("rhel-7.9"), Some(Family::Rhel), NOW).unwrap();
+        let s = gather(&fixture("rhel-7.9"), Some(Family::Rhel), NOW, true).unwrap();
         assert_eq!(s.path.as_deref(), Some("/etc/pki/tls/certs/ca-bundle.crt"));
         assert_eq!(s.resolved_path.as_deref(), Some("/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"));
         assert_eq!(s.certificates, 5);
         assert!(s.unparseable.is_empty() && s.expired.is_empty() && s.duplicates.is_empty(), "{s:?}");
         assert_eq!(s.entries[0].line, Some(2), "after the '# ISRG Root X1' label line");
         assert_eq!(s.der.len(), 5);
-        let without = gather_keeping_der(&fixture("rhel-7.9"), Some(Family::Rhel), NOW, false).unwrap();
+        let without = gather(&fixture("rhel-7.9"), Some(Family::Rhel), NOW, false).unwrap();
         assert!(without.der.is_empty());
         assert_eq!(without.entries, s.entries);
         assert!(s.hashed_dir.is_none());
@@ -453,7 +443,7 @@ mod tests {
 
     #[test]
     fn debian_bundle_and_hashed_dir() {
-        let s = gather(&fixture("debian-12"), Some(Family::Debian), NOW).unwrap();
+        let s = gather(&fixture("debian-12"), Some(Family::Debian), NOW, true).unwrap();
         assert_eq!(s.path.as_deref(), Some("/etc/ssl/certs/ca-certificates.crt"));
         assert_eq!(s.certificates, 5);
         let h = s.hashed_dir.unwrap();
@@ -462,7 +452,7 @@ mod tests {
 
     #[test]
     fn suse_bundle_with_a_corrupt_block_in_the_middle() {
-        let s = gather(&fixture("sles-15.5"), Some(Family::Suse), NOW).unwrap();
+        let s = gather(&fixture("sles-15.5"), Some(Family::Suse), NOW, true).unwrap();
         assert_eq!(s.path.as_deref(), Some("/var/lib/ca-certificates/ca-bundle.pem"));
         assert_eq!(s.certificates, 4, "the four good ones are still read");
         assert_eq!(s.unparseable.len(), 1, "{:?}", s.unparseable);
@@ -473,12 +463,22 @@ mod tests {
     #[test]
     fn expiry_follows_the_given_time() {
         // ISRG Root X1 ends 2035-06-04; GlobalSign Root CA 2028-01-28.
-        let s = gather(&fixture("debian-12"), Some(Family::Debian), timestamp::parse("2030-01-01").unwrap())
-            .unwrap();
+        let s = gather(
+            &fixture("debian-12"),
+            Some(Family::Debian),
+            timestamp::parse("2030-01-01").unwrap(),
+            true,
+        )
+        .unwrap();
         assert_eq!(s.expired.len(), 1, "{:?}", s.expired);
         assert!(s.expired[0].subject.contains("GlobalSign Root CA"));
-        let s = gather(&fixture("debian-12"), Some(Family::Debian), timestamp::parse("2015-01-01").unwrap())
-            .unwrap();
+        let s = gather(
+            &fixture("debian-12"),
+            Some(Family::Debian),
+            timestamp::parse("2015-01-01").unwrap(),
+            true,
+        )
+        .unwrap();
         assert_eq!(s.not_yet_valid.len(), 3, "{:?}", s.not_yet_valid);
     }
 
@@ -495,7 +495,7 @@ mod tests {
         let der = certs::parse(isrg.as_bytes(), false).certs.remove(0).der;
         std::fs::write(anchors.join("isrg.crt"), der).unwrap();
         std::fs::write(anchors.join("notes.txt"), "not a certificate").unwrap();
-        let s = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW).unwrap();
+        let s = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW, true).unwrap();
         assert_eq!(s.certificates, 2);
         assert_eq!(s.duplicates.len(), 1);
         assert_eq!(s.duplicates[0].lines, vec![1, 1 + isrg.lines().count()]);
@@ -514,19 +514,19 @@ mod tests {
         let bundle = r.join("etc/ssl/certs/ca-certificates.crt");
         // A 4 GiB sparse file: refused by size, never read.
         std::fs::File::create(&bundle).unwrap().set_len(4 << 30).unwrap();
-        let e = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW).unwrap_err();
+        let e = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW, true).unwrap_err();
         assert!(e.error.contains("larger than"), "{e:?}");
         // A FIFO: never opened (it would block).
         std::fs::remove_file(&bundle).unwrap();
         let c = std::ffi::CString::new(bundle.to_str().unwrap()).unwrap();
         // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
-        let e = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW).unwrap_err();
+        let e = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW, true).unwrap_err();
         assert!(e.error.contains("FIFO"), "{e:?}");
         // A symlink loop.
         std::fs::remove_file(&bundle).unwrap();
         std::os::unix::fs::symlink("ca-certificates.crt", &bundle).unwrap();
-        let e = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW).unwrap_err();
+        let e = gather(&Target::image(r).unwrap(), Some(Family::Debian), NOW, true).unwrap_err();
         assert!(e.error.contains("loop"), "{e:?}");
     }
 

@@ -571,6 +571,13 @@ impl Root {
     }
 }
 
+/// A file name with no directory part: not empty, not `.` or `..`, no `/` (nor `\\` on
+/// Windows) and no NUL.
+pub fn is_plain_name(name: &str) -> bool {
+    let separator = |c: char| c == '/' || c == '\0' || (cfg!(windows) && c == '\\');
+    !name.is_empty() && name != "." && name != ".." && !name.contains(separator)
+}
+
 /// Joins an in-root directory and a name into an in-root path.
 pub fn join(dir: &str, name: &str) -> String {
     if dir.ends_with('/') { format!("{dir}{name}") } else { format!("{dir}/{name}") }
@@ -675,7 +682,7 @@ fn read_links_in(host: &Path, names: &[&str]) -> io::Result<Vec<io::Result<PathB
     let mut buf = vec![0u8; libc::PATH_MAX as usize];
     let mut c_name = Vec::new();
     let mut read_one = |name: &str| -> io::Result<PathBuf> {
-        if name.is_empty() || name.contains(['/', '\0']) || name == "." || name == ".." {
+        if !is_plain_name(name) {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a plain file name"));
         }
         c_name.clear();
@@ -700,7 +707,7 @@ fn read_links_in(host: &Path, names: &[&str]) -> io::Result<Vec<io::Result<PathB
     Ok(names
         .iter()
         .map(|name| {
-            if name.is_empty() || name.contains(['/', '\\']) || *name == "." || *name == ".." {
+            if !is_plain_name(name) {
                 return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a plain file name"));
             }
             fs::read_link(host.join(name))
