@@ -1,6 +1,7 @@
 //! What is inspected: the live host, or an image root filesystem mounted at a directory.
 
 pub mod exec;
+mod listing;
 pub mod root;
 
 use std::path::{Path, PathBuf};

@@ -21,9 +21,12 @@ use std::ffi::OsString;
 use std::fmt;
 use std::fs::{self, File, Metadata};
 use std::io::{self, Read};
+use std::ops::ControlFlow;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 use std::time::SystemTime;
+
+use super::listing;
 
 /// How many symlinks one resolution may follow before it is called a loop (Linux uses 40).
 pub const MAX_LINKS: usize = 40;
@@ -444,13 +447,9 @@ impl Root {
     pub fn read_dir(&self, path: &str, limit: usize) -> Result<Vec<DirEntry>, RootError> {
         let mut out = Vec::new();
         self.list_dir(path, limit, |entry| {
-            let kind = match entry.file_type() {
-                Ok(t) => entry_kind(t),
-                Err(_) => EntryKind::Other,
-            };
-            out.push(DirEntry { name: entry.file_name().to_string_lossy().into_owned(), kind });
+            out.push(DirEntry { name: entry.name.to_string_lossy().into_owned(), kind: entry.kind });
         })?;
-        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
     }
 
@@ -467,26 +466,18 @@ impl Root {
     ) -> Result<Vec<DirEntryMeta>, RootError> {
         let mut out = Vec::new();
         self.list_dir(path, limit, |entry| {
-            let name = entry.file_name().to_string_lossy().into_owned();
+            let name = entry.name.to_string_lossy().into_owned();
             if !wanted(&name) {
                 return;
             }
-            out.push(match entry.metadata() {
-                Ok(meta) => DirEntryMeta {
-                    name,
-                    kind: entry_kind(meta.file_type()),
-                    len: Some(meta.len()),
-                    modified: meta.modified().ok(),
-                },
-                Err(_) => DirEntryMeta {
-                    name,
-                    kind: entry.file_type().map(entry_kind).unwrap_or(EntryKind::Other),
-                    len: None,
-                    modified: None,
-                },
+            out.push(match entry.stat() {
+                Ok(stat) => {
+                    DirEntryMeta { name, kind: stat.kind, len: Some(stat.len), modified: stat.modified }
+                }
+                Err(_) => DirEntryMeta { name, kind: entry.kind, len: None, modified: None },
             });
         })?;
-        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         Ok(out)
     }
 
@@ -506,7 +497,7 @@ impl Root {
         &self,
         path: &str,
         limit: usize,
-        mut each: impl FnMut(&fs::DirEntry),
+        mut each: impl FnMut(&listing::Entry<'_>),
     ) -> Result<(), RootError> {
         let resolved = self.resolve_inner(path, true)?;
         let host = match resolved.meta {
@@ -514,27 +505,35 @@ impl Root {
             // A directory the walk already knew, or one it has just looked at.
             _ => resolved.host,
         };
-        let iter = fs::read_dir(&host).map_err(|source| RootError::Io { path: path.to_string(), source })?;
         // The listing tells directories apart (the entries' own types, as `lstat` would):
         // remembered, a later walk through them skips that `lstat`. Symlinks are not: a
         // listing has many (OpenSSL's hashed directory ~300), and a walk meets few of them.
         let mut learnt = Vec::new();
-        for (n, entry) in iter.enumerate() {
-            let entry = entry.map_err(|source| RootError::Io { path: path.to_string(), source })?;
+        let mut n = 0;
+        let listed = listing::list(&host, |entry| {
             if n >= limit {
+                return ControlFlow::Break(());
+            }
+            n += 1;
+            if entry.kind == EntryKind::Dir {
+                learnt.push(host.join(entry.name).into_os_string());
+            }
+            each(entry);
+            ControlFlow::Continue(())
+        });
+        match listed {
+            Ok(ControlFlow::Continue(())) => {}
+            Ok(ControlFlow::Break(())) => {
                 return Err(RootError::TooManyEntries { path: path.to_string(), limit });
             }
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                learnt.push((entry.path().into_os_string(), Known::Dir));
-            }
-            each(&entry);
+            Err(source) => return Err(RootError::Io { path: path.to_string(), source }),
         }
         let mut known = self.known_map();
-        for (host, what) in learnt {
+        for host in learnt {
             if known.len() >= MAX_KNOWN_FROM_LISTINGS {
                 break;
             }
-            known.entry(host).or_insert(what);
+            known.entry(host).or_insert(Known::Dir);
         }
         Ok(())
     }
@@ -615,18 +614,6 @@ fn walk_error(path: &str, e: io::Error) -> RootError {
         RootError::NotDirectory { path: path.to_string() }
     } else {
         RootError::Io { path: path.to_string(), source: e }
-    }
-}
-
-fn entry_kind(t: fs::FileType) -> EntryKind {
-    if t.is_symlink() {
-        EntryKind::Symlink
-    } else if t.is_dir() {
-        EntryKind::Dir
-    } else if t.is_file() {
-        EntryKind::File
-    } else {
-        EntryKind::Other
     }
 }
 
