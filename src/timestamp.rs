@@ -46,7 +46,29 @@ pub fn format(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rest = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+    let (h, mi, s) = (rest / 3600, rest % 3600 / 60, rest % 60);
+    match u32::try_from(y) {
+        // Written digit by digit: a bundle's 300 dates through `format!` cost more than
+        // parsing the certificates' names.
+        Ok(year) if year <= 9999 => {
+            let mut out = *b"0000-00-00T00:00:00Z";
+            let digits = |out: &mut [u8], mut n: u32| {
+                for b in out.iter_mut().rev() {
+                    *b = b'0' + (n % 10) as u8;
+                    n /= 10;
+                }
+            };
+            digits(&mut out[0..4], year);
+            digits(&mut out[5..7], m);
+            digits(&mut out[8..10], d);
+            // Hours, minutes and seconds are in 0..86 400.
+            digits(&mut out[11..13], h as u32);
+            digits(&mut out[14..16], mi as u32);
+            digits(&mut out[17..19], s as u32);
+            out.iter().map(|&b| char::from(b)).collect()
+        }
+        _ => format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z"),
+    }
 }
 
 /// The current time, in seconds since the epoch.
@@ -127,6 +149,34 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_writes_what_format_macro_writes() {
+        let by_macro = |secs: i64| {
+            let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+            let (y, m, d) = civil_from_days(days);
+            format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+        };
+        // Every fifth day from year -2 to 10 002 at a moving time of day, and the edges.
+        let start = from_utc(-2, 1, 1, 0, 0, 0).unwrap();
+        let end = from_utc(10_002, 12, 31, 23, 59, 59).unwrap();
+        let mut secs = start;
+        let mut n = 0;
+        while secs <= end {
+            assert_eq!(format(secs), by_macro(secs), "{secs}");
+            secs += 5 * 86_400 + 7_919;
+            n += 1;
+        }
+        assert!(n > 700_000);
+        for secs in
+            [-1, 0, 1, 86_399, 86_400, 253_402_300_799, 253_402_300_800, -62_167_219_200, -62_167_219_201]
+        {
+            assert_eq!(format(secs), by_macro(secs), "{secs}");
+        }
+        assert_eq!(format(1_795_575_600), "2026-11-25T03:00:00Z");
+        assert_eq!(format(253_402_300_799), "9999-12-31T23:59:59Z");
+        assert_eq!(format(253_402_300_800), "10000-01-01T00:00:00Z");
+    }
 
     #[test]
     fn from_utc_fields() {
