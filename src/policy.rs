@@ -294,9 +294,11 @@ impl Policy {
             self.python.install.extend(python.install);
         }
         for image in file.images {
-            let at = position(text, image.row.span().start);
+            // Only an error names the position: counting lines for every row cost more than
+            // reading it.
+            let at = || position(text, image.row.span().start);
             if image.row.get_ref().trim().is_empty() {
-                bail!("policy {name}{at}: an image row key is empty");
+                bail!("policy {name}{}: an image row key is empty", at());
             }
             for (cloud, support) in &image.cells {
                 if !self.clouds.contains_key(cloud) {
@@ -310,7 +312,8 @@ impl Policy {
             for cloud in image.cell_notes.keys() {
                 if !self.clouds.contains_key(cloud) {
                     bail!(
-                        "policy {name}{at}: image {} has notes for unknown cloud '{cloud}'",
+                        "policy {name}{}: image {} has notes for unknown cloud '{cloud}'",
+                        at(),
                         image.row.get_ref()
                     );
                 }
