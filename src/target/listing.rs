@@ -1,7 +1,8 @@
 //! Lists one host directory: each entry's name and own kind, and on request its own size and
 //! modification time (read relative to the opened directory, a symlink described, not followed).
 //!
-//! On Linux the directory is read with `getdents64` into one 32 KiB buffer. std's `read_dir`
+//! On Linux the directory is read with `getdents64` into one 32 KiB buffer, not zeroed (so a
+//! small directory touches one page of it). std's `read_dir`
 //! on musl maps and unmaps a page for every listing's `DIR`, reads 2 KiB at a time and
 //! allocates every name twice; a `check` lists about twenty directories, `/usr/bin` and the
 //! hashed CA directory among them. Elsewhere std's `read_dir` is used.
@@ -58,7 +59,8 @@ mod imp {
 
     use super::{Entry, EntryKind, EntryStat};
 
-    /// The listing buffer, in `u64`s so that every record is 8-byte aligned (32 KiB).
+    /// The listing buffer, in `u64`s so that every record is 8-byte aligned (32 KiB: a
+    /// 600-entry directory in one call).
     const BUF_WORDS: usize = 4096;
     /// Offset of `d_reclen`, `d_type` and `d_name` in a `linux_dirent64` record.
     const RECLEN_AT: usize = 16;
@@ -73,10 +75,10 @@ mod imp {
             .read(true)
             .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_NONBLOCK)
             .open(host)?;
-        let mut words = vec![0u64; BUF_WORDS];
+        let mut words: Vec<u64> = Vec::with_capacity(BUF_WORDS);
         loop {
-            let len = words.len() * 8;
-            // SAFETY: the buffer is writable for `len` bytes, and the kernel writes at most that.
+            let len = BUF_WORDS * 8;
+            // SAFETY: the buffer's capacity is `len` bytes, and the kernel writes at most that.
             let n = unsafe {
                 libc::syscall(libc::SYS_getdents64, dir.as_raw_fd(), words.as_mut_ptr().cast::<u8>(), len)
             };
