@@ -183,15 +183,16 @@ fn base64(text: &[u8], out: &mut Vec<u8>) -> bool {
     }
     let Some(body_len) = text.len().checked_sub(4) else { return true };
     let (body, last) = text.split_at(body_len);
-    out.reserve(text.len() / 4 * 3);
-    // Every quantum but the last has no padding: decode them without a branch per byte and
-    // look at the OR of their values once, at the end.
+    // Every quantum but the last has no padding: decode them without a branch per byte (into
+    // room made first, so without a capacity check per quantum either) and look at the OR of
+    // their values once, at the end.
+    out.resize(body.len() / 4 * 3, 0);
     let mut seen = 0u8;
-    for q in body.chunks_exact(4) {
+    for (q, o) in body.chunks_exact(4).zip(out.chunks_exact_mut(3)) {
         let [a, b, c, d] = [q[0], q[1], q[2], q[3]].map(|ch| BASE64_VALUES[usize::from(ch)]);
         seen |= a | b | c | d;
         let n = u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d);
-        out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+        o.copy_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
     }
     if seen & INVALID != 0 {
         return false;

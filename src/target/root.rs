@@ -403,7 +403,10 @@ impl Root {
 
     /// Reads a small text file (at most [`SMALL_FILE`] bytes), lossily decoded as UTF-8.
     pub fn read_text(&self, path: &str) -> Result<String, RootError> {
-        self.read(path, SMALL_FILE).map(|b| String::from_utf8_lossy(&b).into_owned())
+        // Valid UTF-8 (nearly every file) is taken as it is read, not copied.
+        self.read(path, SMALL_FILE).map(|b| {
+            String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        })
     }
 
     /// Reads at most the first `limit` bytes of a regular file, whatever its size.
