@@ -76,51 +76,10 @@ pub fn parse(data: &[u8], der_fallback: bool) -> ParsedCerts {
 /// [`parse`], keeping each certificate's DER (`Cert::der`) only when `keep_der`: otherwise
 /// every block is decoded into one reused buffer.
 pub fn parse_with(data: &[u8], der_fallback: bool, keep_der: bool) -> ParsedCerts {
-    let mut out = ParsedCerts::default();
-    let mut der = Vec::new();
-    let mut open: Option<(usize, &[u8])> = None; // (line, label) of the block being read
-    let mut b64 = Vec::new();
-    let mut blocks = 0;
-    for (i, raw) in lines(data).enumerate() {
-        let line = raw.trim_ascii();
-        let lineno = i + 1;
-        if let Some(label) = line.strip_prefix(b"-----BEGIN ").and_then(|l| l.strip_suffix(b"-----")) {
-            if let Some((start, _)) = open.replace((lineno, label)) {
-                out.bad.push(BadBlock {
-                    line: start,
-                    error: "truncated: a new BEGIN line came before its END line".into(),
-                });
-            }
-            blocks += 1;
-            b64.clear();
-            continue;
-        }
-        let Some((start, label)) = open else { continue };
-        if let Some(end) = line.strip_prefix(b"-----END ").and_then(|l| l.strip_suffix(b"-----")) {
-            open = None;
-            if end != label {
-                let (label, end) = (String::from_utf8_lossy(label), String::from_utf8_lossy(end));
-                out.bad.push(BadBlock { line: start, error: format!("BEGIN {label} ended by END {end}") });
-                continue;
-            }
-            if !matches!(label, b"CERTIFICATE" | b"TRUSTED CERTIFICATE" | b"X509 CERTIFICATE") {
-                continue; // keys, CRLs: not certificates, not errors
-            }
-            if out.certs.len() >= MAX_CERTS {
-                out.not_read += 1;
-                continue;
-            }
-            match decode(&b64, &mut der).and_then(|()| read(&der, Some(start), keep_der)) {
-                Ok(cert) => out.certs.push(cert),
-                Err(error) => out.bad.push(BadBlock { line: start, error }),
-            }
-        } else if b64.len() < 1024 * 1024 {
-            b64.extend_from_slice(line);
-        }
-    }
-    if let Some((start, _)) = open {
-        out.bad.push(BadBlock { line: start, error: "truncated: the file ends before the END line".into() });
-    }
+    let mut pem = Pem::new(keep_der);
+    lines(data).for_each(|line| pem.line(line));
+    let blocks = pem.blocks;
+    let mut out = pem.finish();
     if blocks == 0 && der_fallback && !data.is_empty() {
         match read(data, None, keep_der) {
             Ok(cert) => out.certs.push(cert),
@@ -128,6 +87,99 @@ pub fn parse_with(data: &[u8], der_fallback: bool, keep_der: bool) -> ParsedCert
         }
     }
     out
+}
+
+/// [`parse_with`] of a PEM bundle streamed from `reader` (no DER fallback): a 200 KB bundle
+/// is never held whole. A line is cut at 1 MiB, as much base64 as one block keeps.
+pub fn parse_reader(reader: impl std::io::BufRead, keep_der: bool) -> std::io::Result<ParsedCerts> {
+    let mut pem = Pem::new(keep_der);
+    super::lines::each_line(reader, MAX_BLOCK_BASE64, |line| pem.line(line))?;
+    Ok(pem.finish())
+}
+
+/// Most base64 kept for one block (1 MiB).
+const MAX_BLOCK_BASE64: usize = 1024 * 1024;
+
+/// The PEM reader's state between lines.
+struct Pem {
+    out: ParsedCerts,
+    keep_der: bool,
+    /// The current block's DER, reused from block to block.
+    der: Vec<u8>,
+    /// The current block's base64, reused likewise.
+    b64: Vec<u8>,
+    /// (line, label) of the block being read.
+    open: Option<(usize, Vec<u8>)>,
+    /// `BEGIN` lines seen.
+    blocks: usize,
+    /// Lines seen.
+    lineno: usize,
+}
+
+impl Pem {
+    fn new(keep_der: bool) -> Self {
+        Pem {
+            out: ParsedCerts::default(),
+            keep_der,
+            der: Vec::new(),
+            b64: Vec::new(),
+            open: None,
+            blocks: 0,
+            lineno: 0,
+        }
+    }
+
+    /// Takes the next line (without its `\n`).
+    fn line(&mut self, raw: &[u8]) {
+        self.lineno += 1;
+        let line = raw.trim_ascii();
+        let lineno = self.lineno;
+        let out = &mut self.out;
+        if let Some(label) = line.strip_prefix(b"-----BEGIN ").and_then(|l| l.strip_suffix(b"-----")) {
+            if let Some((start, _)) = self.open.replace((lineno, label.to_vec())) {
+                out.bad.push(BadBlock {
+                    line: start,
+                    error: "truncated: a new BEGIN line came before its END line".into(),
+                });
+            }
+            self.blocks += 1;
+            self.b64.clear();
+            return;
+        }
+        let Some(start) = self.open.as_ref().map(|(start, _)| *start) else { return };
+        if let Some(end) = line.strip_prefix(b"-----END ").and_then(|l| l.strip_suffix(b"-----")) {
+            let label = self.open.take().map(|(_, l)| l).unwrap_or_default();
+            if end != label.as_slice() {
+                let (label, end) = (String::from_utf8_lossy(&label), String::from_utf8_lossy(end));
+                out.bad.push(BadBlock { line: start, error: format!("BEGIN {label} ended by END {end}") });
+                return;
+            }
+            if !matches!(label.as_slice(), b"CERTIFICATE" | b"TRUSTED CERTIFICATE" | b"X509 CERTIFICATE") {
+                return; // keys, CRLs: not certificates, not errors
+            }
+            if out.certs.len() >= MAX_CERTS {
+                out.not_read += 1;
+                return;
+            }
+            match decode(&self.b64, &mut self.der).and_then(|()| read(&self.der, Some(start), self.keep_der))
+            {
+                Ok(cert) => out.certs.push(cert),
+                Err(error) => out.bad.push(BadBlock { line: start, error }),
+            }
+        } else if self.b64.len() < MAX_BLOCK_BASE64 {
+            self.b64.extend_from_slice(line);
+        }
+    }
+
+    /// Ends the file: a block still open is truncated.
+    fn finish(mut self) -> ParsedCerts {
+        if let Some((start, _)) = self.open {
+            self.out
+                .bad
+                .push(BadBlock { line: start, error: "truncated: the file ends before the END line".into() });
+        }
+        self.out
+    }
 }
 
 /// `data` split at each `\n` (as `split` would, found with memchr: a bundle is 3 500 lines).
@@ -286,6 +338,27 @@ pub fn validity(cert: &Cert, now: i64) -> Validity {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn a_streamed_bundle_reads_as_the_whole_file_does() {
+        let tricky: &[u8] = b"\r\n-----BEGIN CERTIFICATE-----\r\nMIIB\r\n-----END X509 CRL-----\n\
+            -----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n\
+            -----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n\
+            -----BEGIN CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nMIIB";
+        let mut bundle = std::fs::read("/etc/ssl/certs/ca-certificates.crt").unwrap();
+        bundle.extend_from_slice(tricky);
+        for (data, buffers) in [(tricky, &[1, 2, 5, 64][..]), (&bundle[..], &[3, 64, 4096, 65536][..])] {
+            let whole = parse_with(data, false, true);
+            assert!(whole.bad.len() >= 4, "{:?}", whole.bad);
+            for &buffer in buffers {
+                let streamed = parse_reader(std::io::BufReader::with_capacity(buffer, data), true).unwrap();
+                assert_eq!(streamed.certs, whole.certs, "buffer {buffer}");
+                assert_eq!(streamed.bad, whole.bad, "buffer {buffer}");
+                assert_eq!(streamed.not_read, whole.not_read, "buffer {buffer}");
+            }
+        }
+        assert!(parse_with(&bundle, false, false).certs.len() > 100);
+    }
 
     /// ISRG Root X1, as in Debian 12's /etc/ssl/certs/ISRG_Root_X1.pem (public data).
     pub const ISRG_ROOT_X1: &str =

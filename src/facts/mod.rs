@@ -10,6 +10,7 @@ pub mod cmdline;
 pub mod google_guest;
 pub mod image_age;
 pub mod init;
+pub mod lines;
 pub mod openssl_devel;
 pub mod os;
 pub mod packages;

@@ -85,44 +85,12 @@ pub fn gather(target: &Target) -> Result<Option<PackageDb>, GatherError> {
 /// Streams the reader's buffer in place: only the four kept fields are looked at (continuation
 /// lines and other fields are skipped after a byte or two), a stanza allocates only when it is
 /// kept, and the map is built once at the end, so 100 000 packages take tens of milliseconds.
-pub fn parse_dpkg_status(mut reader: impl BufRead) -> std::io::Result<BTreeMap<String, Package>> {
+pub fn parse_dpkg_status(reader: impl BufRead) -> std::io::Result<BTreeMap<String, Package>> {
     let mut kept = Vec::new();
     let mut current = Stanza::default();
-    // A line that straddles two fills of the buffer, capped at MAX_LINE bytes.
-    let mut partial: Vec<u8> = Vec::new();
-    let mut straddling = false;
-    loop {
-        let chunk = reader.fill_buf()?;
-        if chunk.is_empty() {
-            if straddling {
-                current.line(&partial, &mut kept);
-            }
-            current.end(&mut kept);
-            return Ok(by_name(kept));
-        }
-        let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', chunk) {
-            let line = &chunk[start..end];
-            if straddling {
-                let room = MAX_LINE.saturating_sub(partial.len());
-                partial.extend_from_slice(&line[..line.len().min(room)]);
-                current.line(&partial, &mut kept);
-                partial.clear();
-                straddling = false;
-            } else {
-                current.line(&line[..line.len().min(MAX_LINE)], &mut kept);
-            }
-            start = end + 1;
-        }
-        if start < chunk.len() {
-            let room = MAX_LINE.saturating_sub(partial.len());
-            let rest = &chunk[start..];
-            partial.extend_from_slice(&rest[..rest.len().min(room)]);
-            straddling = true;
-        }
-        let n = chunk.len();
-        reader.consume(n);
-    }
+    super::lines::each_line(reader, MAX_LINE, |line| current.line(line, &mut kept))?;
+    current.end(&mut kept);
+    Ok(by_name(kept))
 }
 
 /// The kept packages by name; of a name read more than once (multi-arch), the last one read.

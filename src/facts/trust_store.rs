@@ -171,19 +171,22 @@ pub fn gather(
     let mut found = None;
     for path in candidates(family) {
         store.looked_at.push(path.to_string());
-        match target.root.read(path, BUNDLE_LIMIT) {
-            Ok(data) => {
-                found = Some((path, data));
+        match target.root.open(path, BUNDLE_LIMIT) {
+            Ok(reader) => {
+                found = Some((path, reader));
                 break;
             }
             Err(e) if e.is_not_found() => {}
             Err(e) => return Err(GatherError::from_root(e)),
         }
     }
-    if let Some((path, data)) = found {
+    if let Some((path, reader)) = found {
         store.path = Some(path.to_string());
         store.resolved_path = resolved(target, path);
-        let parsed = certs::parse_with(&data, false, keep_der);
+        // Streamed in 64 KiB reads: the bundle (~220 KB) is never held whole, and its pages
+        // are not faulted in for one pass.
+        let parsed = certs::parse_reader(std::io::BufReader::with_capacity(64 * 1024, reader), keep_der)
+            .map_err(|e| GatherError::new(Some(path), format!("reading {path}: {e}")))?;
         store.unparseable = parsed.bad;
         store.not_read = parsed.not_read;
         store.certificates = parsed.certs.len();
