@@ -8,5 +8,7 @@ pub mod cli;
 pub mod facts;
 pub mod policy;
 pub mod report;
+#[cfg(target_arch = "x86_64")]
+pub mod string_fns;
 pub mod target;
 pub mod timestamp;
