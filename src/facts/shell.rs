@@ -104,6 +104,17 @@ enum Sep {
 
 /// Finds the `umask` commands of a shell startup file and whether each runs in `ctx`.
 pub fn umask_commands(text: &str, ctx: ShellContext) -> Vec<UmaskCommand> {
+    // A command is found only as the word `umask`, whose letters are then in one line of the
+    // file, as they are: a file without them has none, and most profile scripts are walked
+    // for nothing (the walk was half of a check's umask fact).
+    if memchr::memmem::find(text.as_bytes(), b"umask").is_none() {
+        return Vec::new();
+    }
+    walk(text, ctx)
+}
+
+/// The commands of [`umask_commands`], found by walking every line.
+fn walk(text: &str, ctx: ShellContext) -> Vec<UmaskCommand> {
     let mut w = Walker {
         ctx,
         frames: Vec::new(),
@@ -571,6 +582,50 @@ fn split_pieces(line: &str) -> Vec<Piece> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_without_the_word_umask_walks_to_nothing() {
+        let mut texts: Vec<String> = [
+            "u\"m\"ask 022\n",
+            "um\\\nask 022\n",
+            "'umask' 022\n",
+            "echo \"umask 022\"\nbuiltin umask 077\n",
+            "if true; then command umask 027; fi\n",
+            "x=$(umask)\n",
+            "UMASK 022\n",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Every shell file of every fixture root.
+        let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+        for root in std::fs::read_dir(fixtures).unwrap().flatten() {
+            for rel in ["etc/profile", "etc/bashrc", "etc/bash.bashrc", "etc/init.d/functions"] {
+                texts.extend(std::fs::read_to_string(root.path().join(rel)));
+            }
+            for dir in ["etc/profile.d", "etc/init.d"] {
+                for f in std::fs::read_dir(root.path().join(dir)).into_iter().flatten().flatten() {
+                    texts.extend(std::fs::read_to_string(f.path()));
+                }
+            }
+        }
+        assert!(texts.len() > 30, "{}", texts.len());
+        let mut with_umask = 0;
+        for text in &texts {
+            for ctx in [
+                ShellContext { login: true, interactive: false },
+                ShellContext { login: false, interactive: true },
+            ] {
+                let (fast, full) = (umask_commands(text, ctx), walk(text, ctx));
+                assert_eq!(
+                    fast.iter().map(|u| (u.line, &u.arg, u.runs)).collect::<Vec<_>>(),
+                    full.iter().map(|u| (u.line, &u.arg, u.runs)).collect::<Vec<_>>(),
+                    "{text}"
+                );
+                with_umask += usize::from(!full.is_empty());
+            }
+        }
+        assert!(with_umask > 4, "{with_umask}");
+    }
 
     const LOGIN: ShellContext = ShellContext { login: true, interactive: false };
     const NONLOGIN: ShellContext = ShellContext { login: false, interactive: false };
