@@ -419,6 +419,17 @@ fn parse_cfg(text: &str) -> Result<CfgFile, String> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_duplicate_key_keeps_its_last_value_as_pyyaml_does() {
+        let cfg = parse_cfg(
+            "cloud_final_modules: [a]\nsystem_info: {x: 1, x: 2}\ncloud_final_modules:\n - scripts-user\n",
+        )
+        .unwrap();
+        assert!(
+            matches!(cfg.cloud_final_modules.as_deref(), Some([ModuleEntry::Name(n)]) if n == "scripts-user")
+        );
+    }
+
     /// Debian 12's stock /etc/cloud/cloud.cfg (cloud-init 22.4.2-1+deb12u1, copied from the
     /// debootstrapped root).
     const DEBIAN_12: &str = include_str!("../../tests/fixtures/debian-12/etc/cloud/cloud.cfg");
