@@ -2,10 +2,10 @@
 //! modification time (read relative to the opened directory, a symlink described, not followed).
 //!
 //! On Linux the directory is read with `getdents64` into one 32 KiB buffer, not zeroed (so a
-//! small directory touches one page of it). std's `read_dir`
-//! on musl maps and unmaps a page for every listing's `DIR`, reads 2 KiB at a time and
-//! allocates every name twice; a `check` lists about twenty directories, `/usr/bin` and the
-//! hashed CA directory among them. Elsewhere std's `read_dir` is used.
+//! small directory touches one page of it). std's `read_dir` on musl maps and unmaps a page
+//! for every listing's `DIR`, reads 2 KiB at a time and allocates every name twice; a `check`
+//! lists about twenty directories, `/usr/bin` and the hashed CA directory among them.
+//! Elsewhere std's `read_dir` is used.
 
 use std::ffi::OsStr;
 use std::io;
@@ -15,7 +15,7 @@ use std::time::SystemTime;
 
 use super::root::EntryKind;
 
-/// An entry's own size and modification time.
+/// An entry's own kind, size and modification time, from `fstatat`.
 #[derive(Debug, Clone, Copy)]
 pub struct EntryStat {
     /// Its kind, from the stat itself.
