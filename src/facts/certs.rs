@@ -42,7 +42,7 @@ pub struct BadBlock {
 /// One certificate read from a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cert {
-    /// Its DER encoding (empty when it was not kept: [`parse_with`]).
+    /// Its DER encoding (empty when it was not kept: [`parse_reader`]).
     pub der: Vec<u8>,
     /// Its report form.
     pub summary: CertSummary,
@@ -70,18 +70,13 @@ pub struct ParsedCerts {
 /// Lines are bytes split at `\n` with ASCII whitespace trimmed, as OpenSSL's PEM reader
 /// takes them: the file is not decoded as text first (a 200 KB bundle is all ASCII).
 pub fn parse(data: &[u8], der_fallback: bool) -> ParsedCerts {
-    parse_with(data, der_fallback, true)
-}
-
-/// [`parse`], keeping each certificate's DER (`Cert::der`) only when `keep_der`: otherwise
-/// every block is decoded into one reused buffer.
-pub fn parse_with(data: &[u8], der_fallback: bool, keep_der: bool) -> ParsedCerts {
-    let mut pem = Pem::new(keep_der);
-    lines(data).for_each(|line| pem.line(line));
+    let mut pem = Pem::new(true);
+    // A slice is its own buffer: every line is borrowed whole, and reading it cannot fail.
+    let _ = super::lines::each_line(data, usize::MAX, |line| pem.line(line));
     let blocks = pem.blocks;
     let mut out = pem.finish();
     if blocks == 0 && der_fallback && !data.is_empty() {
-        match read(data, None, keep_der) {
+        match read(data, None, true) {
             Ok(cert) => out.certs.push(cert),
             Err(error) => out.bad.push(BadBlock { line: 1, error: format!("neither PEM nor DER: {error}") }),
         }
@@ -89,8 +84,10 @@ pub fn parse_with(data: &[u8], der_fallback: bool, keep_der: bool) -> ParsedCert
     out
 }
 
-/// [`parse_with`] of a PEM bundle streamed from `reader` (no DER fallback): a 200 KB bundle
-/// is never held whole. A line is cut at 1 MiB, as much base64 as one block keeps.
+/// [`parse`] of a PEM bundle streamed from `reader` (no DER fallback): a 200 KB bundle is
+/// never held whole. A line is cut at 1 MiB, as much base64 as one block keeps. Each
+/// certificate's DER (`Cert::der`) is kept only when `keep_der`: otherwise every block is
+/// decoded into one reused buffer.
 pub fn parse_reader(reader: impl std::io::BufRead, keep_der: bool) -> std::io::Result<ParsedCerts> {
     let mut pem = Pem::new(keep_der);
     super::lines::each_line(reader, MAX_BLOCK_BASE64, |line| pem.line(line))?;
@@ -180,24 +177,6 @@ impl Pem {
         }
         self.out
     }
-}
-
-/// `data` split at each `\n` (as `split` would, found with memchr: a bundle is 3 500 lines).
-fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut rest = Some(data);
-    std::iter::from_fn(move || {
-        let r = rest?;
-        match memchr::memchr(b'\n', r) {
-            Some(i) => {
-                rest = Some(&r[i + 1..]);
-                Some(&r[..i])
-            }
-            None => {
-                rest = None;
-                Some(r)
-            }
-        }
-    })
 }
 
 /// Decodes a block's base64 into `der` (emptied first).
@@ -348,7 +327,7 @@ pub(crate) mod tests {
         let mut bundle = std::fs::read("/etc/ssl/certs/ca-certificates.crt").unwrap();
         bundle.extend_from_slice(tricky);
         for (data, buffers) in [(tricky, &[1, 2, 5, 64][..]), (&bundle[..], &[3, 64, 4096, 65536][..])] {
-            let whole = parse_with(data, false, true);
+            let whole = parse(data, false);
             assert!(whole.bad.len() >= 4, "{:?}", whole.bad);
             for &buffer in buffers {
                 let streamed = parse_reader(std::io::BufReader::with_capacity(buffer, data), true).unwrap();
@@ -357,7 +336,7 @@ pub(crate) mod tests {
                 assert_eq!(streamed.not_read, whole.not_read, "buffer {buffer}");
             }
         }
-        assert!(parse_with(&bundle, false, false).certs.len() > 100);
+        assert!(parse_reader(&bundle[..], false).unwrap().certs.len() > 100);
     }
 
     /// ISRG Root X1, as in Debian 12's /etc/ssl/certs/ISRG_Root_X1.pem (public data).
@@ -482,17 +461,9 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn lines_split_as_split_does() {
-        for data in [&b""[..], b"\n", b"a", b"a\n", b"\n\na\r\nb", b"a\nb\n\n"] {
-            let want: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
-            assert_eq!(lines(data).collect::<Vec<_>>(), want, "{data:?}");
-        }
-    }
-
-    #[test]
     fn without_der_the_same_summaries() {
         let bundle = std::fs::read("/etc/ssl/certs/ca-certificates.crt").unwrap();
-        let (kept, dropped) = (parse(&bundle, false), parse_with(&bundle, false, false));
+        let (kept, dropped) = (parse(&bundle, false), parse_reader(&bundle[..], false).unwrap());
         assert!(kept.certs.len() > 100, "this machine's Mozilla bundle");
         assert_eq!(kept.certs.len(), dropped.certs.len());
         for (k, d) in kept.certs.iter().zip(&dropped.certs) {

@@ -298,8 +298,7 @@ impl<'a> Leads<'a> {
     }
 
     fn entry(&self, name: &str) -> Option<&'a DirEntry> {
-        let entries = self.entries;
-        entries.binary_search_by(|e| e.name.as_str().cmp(name)).ok().map(|i| &entries[i])
+        find(self.entries, name)
     }
 
     fn kind(&self, name: &str) -> Option<EntryKind> {
@@ -337,9 +336,9 @@ impl<'a> Leads<'a> {
             far.insert(parent.to_string(), listing);
         }
         let kind = match &far[parent] {
-            Some(entries) => match entries.binary_search_by(|e| e.name.as_str().cmp(name)) {
-                Ok(i) => entries[i].kind,
-                Err(_) => return false,
+            Some(entries) => match find(entries, name) {
+                Some(e) => e.kind,
+                None => return false,
             },
             None => return self.root.is_file(path),
         };
@@ -350,6 +349,11 @@ impl<'a> Leads<'a> {
             EntryKind::Symlink => self.root.is_file(path),
         }
     }
+}
+
+/// The entry `name` of a listing sorted by name ([`Root::read_dir`]).
+fn find<'e>(entries: &'e [DirEntry], name: &str) -> Option<&'e DirEntry> {
+    entries.binary_search_by(|e| e.name.as_str().cmp(name)).ok().map(|i| &entries[i])
 }
 
 fn gather_anchors(target: &Target, store: &mut TrustStore) {
@@ -466,22 +470,13 @@ mod tests {
     #[test]
     fn expiry_follows_the_given_time() {
         // ISRG Root X1 ends 2035-06-04; GlobalSign Root CA 2028-01-28.
-        let s = gather(
-            &fixture("debian-12"),
-            Some(Family::Debian),
-            timestamp::parse("2030-01-01").unwrap(),
-            true,
-        )
-        .unwrap();
+        let on = |day| {
+            gather(&fixture("debian-12"), Some(Family::Debian), timestamp::parse(day).unwrap(), true).unwrap()
+        };
+        let s = on("2030-01-01");
         assert_eq!(s.expired.len(), 1, "{:?}", s.expired);
         assert!(s.expired[0].subject.contains("GlobalSign Root CA"));
-        let s = gather(
-            &fixture("debian-12"),
-            Some(Family::Debian),
-            timestamp::parse("2015-01-01").unwrap(),
-            true,
-        )
-        .unwrap();
+        let s = on("2015-01-01");
         assert_eq!(s.not_yet_valid.len(), 3, "{:?}", s.not_yet_valid);
     }
 

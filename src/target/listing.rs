@@ -177,18 +177,6 @@ mod imp {
 
     use super::{Entry, EntryKind, EntryStat};
 
-    fn kind_of(t: fs::FileType) -> EntryKind {
-        if t.is_symlink() {
-            EntryKind::Symlink
-        } else if t.is_dir() {
-            EntryKind::Dir
-        } else if t.is_file() {
-            EntryKind::File
-        } else {
-            EntryKind::Other
-        }
-    }
-
     pub fn list(
         host: &Path,
         each: &mut dyn FnMut(&Entry<'_>) -> ControlFlow<()>,
@@ -196,7 +184,7 @@ mod imp {
         for entry in fs::read_dir(host)? {
             let entry = entry?;
             let name = entry.file_name();
-            let kind = entry.file_type().map(kind_of).unwrap_or(EntryKind::Other);
+            let kind = entry.file_type().map(EntryKind::from).unwrap_or(EntryKind::Other);
             if each(&Entry { name: &name, kind, entry: &entry }).is_break() {
                 return Ok(ControlFlow::Break(()));
             }
@@ -209,7 +197,7 @@ mod imp {
         /// followed). An error when it vanished.
         pub fn stat(&self) -> io::Result<EntryStat> {
             let meta = self.entry.metadata()?;
-            Ok(EntryStat { kind: kind_of(meta.file_type()), len: meta.len(), modified: meta.modified().ok() })
+            Ok(EntryStat { kind: meta.file_type().into(), len: meta.len(), modified: meta.modified().ok() })
         }
     }
 }
@@ -220,19 +208,6 @@ mod tests {
     use std::collections::BTreeMap;
     use std::fs;
     use std::os::unix::fs::symlink;
-
-    fn kind_of(meta: &fs::Metadata) -> EntryKind {
-        let t = meta.file_type();
-        if t.is_symlink() {
-            EntryKind::Symlink
-        } else if t.is_dir() {
-            EntryKind::Dir
-        } else if t.is_file() {
-            EntryKind::File
-        } else {
-            EntryKind::Other
-        }
-    }
 
     /// Every entry of `dir` with its kind and stat, as `list` gives them.
     fn listed(dir: &Path) -> BTreeMap<String, (EntryKind, EntryStat)> {
@@ -276,8 +251,8 @@ mod tests {
         assert_eq!(got.keys().collect::<Vec<_>>(), want.keys().collect::<Vec<_>>());
         for (name, (kind, stat)) in &got {
             let meta = &want[name];
-            assert_eq!(*kind, kind_of(meta), "{name}");
-            assert_eq!(stat.kind, kind_of(meta), "{name}");
+            assert_eq!(*kind, EntryKind::from(meta.file_type()), "{name}");
+            assert_eq!(stat.kind, EntryKind::from(meta.file_type()), "{name}");
             assert_eq!(stat.len, meta.len(), "{name}");
             assert_eq!(stat.modified, meta.modified().ok(), "{name}");
         }

@@ -107,6 +107,20 @@ pub enum EntryKind {
     Other,
 }
 
+impl From<fs::FileType> for EntryKind {
+    fn from(t: fs::FileType) -> EntryKind {
+        if t.is_symlink() {
+            EntryKind::Symlink
+        } else if t.is_dir() {
+            EntryKind::Dir
+        } else if t.is_file() {
+            EntryKind::File
+        } else {
+            EntryKind::Other
+        }
+    }
+}
+
 /// One entry of a listed directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirEntry {
