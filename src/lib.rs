@@ -3,6 +3,7 @@
 //! Data flows one way: target -> facts -> checks -> report.
 
 pub mod app;
+pub mod beside;
 pub mod checks;
 pub mod cli;
 pub mod facts;

@@ -208,6 +208,37 @@ pub fn gather_with(target: &Target, input: &FactsInput, needs: &[Fact]) -> Facts
     } else {
         Err(GatherError::not_gathered())
     };
+    let family = os.as_ref().ok().map(|o| o.family);
+    let now = input.now.unwrap_or_else(crate::timestamp::now);
+    // The trust store (a third of a whole check: the bundle parsed, the hashed directory's
+    // links read) needs only the OS, and nothing else needs it: it is gathered on a second
+    // thread, on another CPU, while this one gathers the rest.
+    let (trust_store, mut facts) = if need(Fact::TrustStore) {
+        let (store_target, keep_der) = (target.clone(), input.probe.is_some());
+        crate::beside::both(
+            "trust-store",
+            move || trust_store::gather(&store_target, family, now, keep_der),
+            || gather_rest(target, input, &need, os),
+        )
+    } else {
+        (Err(GatherError::not_gathered()), gather_rest(target, input, &need, os))
+    };
+    facts.probe = input.probe.as_deref().filter(|_| need(Fact::TrustStore)).map(|url| match &trust_store {
+        Ok(store) => probe::gather(url, store, input.now),
+        Err(_) => probe::gather(url, &trust_store::TrustStore::none(), input.now),
+    });
+    facts.trust_store = trust_store;
+    facts
+}
+
+/// Every fact of `need` but the trust store and the probe (left not gathered), the package
+/// database first: Python, the init agents and openssl-devel are read against it.
+fn gather_rest(
+    target: &Target,
+    input: &FactsInput,
+    need: &dyn Fn(Fact) -> bool,
+    os: Gathered<os::OsRelease>,
+) -> Facts {
     let packages = if [Fact::Packages, Fact::Python, Fact::Init, Fact::OpensslDevel].into_iter().any(need) {
         packages::gather(target)
     } else {
@@ -219,22 +250,11 @@ pub fn gather_with(target: &Target, input: &FactsInput, needs: &[Fact]) -> Facts
     } else {
         (Vec::new(), python::PythonContext::default())
     };
-    let family = os.as_ref().ok().map(|o| o.family);
-    let now = input.now.unwrap_or_else(crate::timestamp::now);
     let openssl_devel = if need(Fact::OpensslDevel) {
         openssl_devel::gather(target, db)
     } else {
         openssl_devel::OpensslDevel::none()
     };
-    let trust_store = if need(Fact::TrustStore) {
-        trust_store::gather(target, family, now, input.probe.is_some())
-    } else {
-        Err(GatherError::not_gathered())
-    };
-    let probe = input.probe.as_deref().filter(|_| need(Fact::TrustStore)).map(|url| match &trust_store {
-        Ok(store) => probe::gather(url, store, input.now),
-        Err(_) => probe::gather(url, &trust_store::TrustStore::none(), input.now),
-    });
     Facts {
         target: target_facts(target),
         os,
@@ -250,8 +270,8 @@ pub fn gather_with(target: &Target, input: &FactsInput, needs: &[Fact]) -> Facts
         umask: if need(Fact::Umask) { umask::gather(target) } else { umask::UmaskFacts::nothing_found() },
         accounts: if need(Fact::Accounts) { accounts::gather(target) } else { accounts::Accounts::default() },
         openssl_devel,
-        trust_store,
-        probe,
+        trust_store: Err(GatherError::not_gathered()),
+        probe: None,
         windows: windows::gather(target),
     }
 }
