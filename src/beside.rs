@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 const SPIN: Duration = Duration::from_millis(2);
 
 /// Runs `there` on a new thread named `name` and `here` on the calling thread, and returns
-/// both results. When no thread can be started, the caller runs `there` after `here`.
+/// both results. When the caller may use only one CPU, or no thread can be started, the
+/// caller runs `there` after `here`.
 ///
 /// On Linux the kernel starts a new thread on its parent's CPU. On a 2-vCPU KVM guest it
 /// waited there 0.7 to 2 ms for the load balancer, as long as the work itself, or ran first
@@ -27,6 +28,10 @@ pub fn both<A: Send + 'static, B>(
     there: impl FnOnce() -> A + Send + 'static,
     here: impl FnOnce() -> B,
 ) -> (A, B) {
+    if !cpu::several() {
+        let b = here();
+        return (there(), b);
+    }
     let work = Arc::new(Mutex::new(Some(there)));
     let shared = Arc::new(Shared { result: Mutex::new(None), done: AtomicBool::new(false) });
     let caller = cpu::current();
@@ -88,6 +93,23 @@ fn spin_until(done: &AtomicBool) -> bool {
 mod cpu {
     use std::mem::{size_of, zeroed};
 
+    const SIZE: usize = size_of::<libc::cpu_set_t>();
+
+    /// The CPUs the calling thread may run on.
+    fn allowed() -> Option<libc::cpu_set_t> {
+        // SAFETY: cpu_set_t is plain bits (all-zero is the empty set), given with its size.
+        unsafe {
+            let mut set: libc::cpu_set_t = zeroed();
+            (libc::sched_getaffinity(0, SIZE, &mut set) == 0).then_some(set)
+        }
+    }
+
+    /// True when the calling thread may run on more than one CPU (or cannot tell).
+    pub fn several() -> bool {
+        // SAFETY: CPU_COUNT reads the set's bits.
+        allowed().is_none_or(|set| unsafe { libc::CPU_COUNT(&set) } > 1)
+    }
+
     /// The CPU the calling thread runs on.
     pub fn current() -> Option<usize> {
         // SAFETY: no arguments; returns a CPU number or -1.
@@ -97,21 +119,16 @@ mod cpu {
     /// Moves the calling thread to one of its allowed CPUs other than `cpu`, if it has one,
     /// then allows it every CPU it was allowed before. Any failure leaves it where it is.
     pub fn move_off(cpu: usize) {
-        let size = size_of::<libc::cpu_set_t>();
-        // SAFETY: cpu_set_t is plain bits (all-zero is the empty set); the calls get its
-        // true size, and CPU_CLR is given a CPU below CPU_SETSIZE.
+        let Some(allowed) = allowed() else { return };
+        if cpu >= 8 * SIZE {
+            return;
+        }
+        let mut others = allowed;
+        // SAFETY: CPU_CLR is given a CPU below CPU_SETSIZE; the calls get the sets' size.
         unsafe {
-            let mut allowed: libc::cpu_set_t = zeroed();
-            if libc::sched_getaffinity(0, size, &mut allowed) != 0 || cpu >= 8 * size {
-                return;
-            }
-            let mut others = allowed;
             libc::CPU_CLR(cpu, &mut others);
-            if libc::CPU_COUNT(&others) == 0 {
-                return;
-            }
-            if libc::sched_setaffinity(0, size, &others) == 0 {
-                libc::sched_setaffinity(0, size, &allowed);
+            if libc::CPU_COUNT(&others) > 0 && libc::sched_setaffinity(0, SIZE, &others) == 0 {
+                libc::sched_setaffinity(0, SIZE, &allowed);
             }
         }
     }
@@ -119,6 +136,11 @@ mod cpu {
 
 #[cfg(not(target_os = "linux"))]
 mod cpu {
+    /// True when the process may use more than one CPU (or cannot tell).
+    pub fn several() -> bool {
+        std::thread::available_parallelism().map_or(true, |n| n.get() > 1)
+    }
+
     /// Not known here: the thread is left where the system starts it.
     pub fn current() -> Option<usize> {
         None
@@ -165,6 +187,27 @@ mod tests {
     #[should_panic(expected = "broken there")]
     fn a_panic_there_is_raised_here() {
         super::both("beside-panic", || panic!("broken there"), || ());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn with_one_cpu_both_pieces_run_on_the_caller() {
+        thread::spawn(|| {
+            let cpu = super::cpu::current().expect("Linux knows the CPU");
+            // SAFETY: a set of one CPU below CPU_SETSIZE, given with its size.
+            unsafe {
+                let mut one: libc::cpu_set_t = std::mem::zeroed();
+                libc::CPU_SET(cpu, &mut one);
+                assert_eq!(libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &one), 0);
+            }
+            assert!(!super::cpu::several());
+            let caller = thread::current().id();
+            let (there, here) =
+                super::both("beside-one", || thread::current().id(), || thread::current().id());
+            assert_eq!((there, here), (caller, caller));
+        })
+        .join()
+        .unwrap();
     }
 
     #[cfg(target_os = "linux")]
