@@ -1,92 +1,47 @@
 //! Two pieces of work at once: one on a thread of its own, on another CPU than the caller's
 //! when the machine has one, while the caller does the other.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
-
-/// How long the caller, done with its own work first, spins for the other's before it
-/// sleeps. A sleeping vCPU took ~0.2 ms to wake on the KVM guest this was measured on,
-/// which is a tenth of the work itself.
-const SPIN: Duration = Duration::from_millis(2);
+use std::sync::{Mutex, PoisonError};
 
 /// Runs `there` on a new thread named `name` and `here` on the calling thread, and returns
 /// both results. When the caller may use only one CPU, or no thread can be started, the
-/// caller runs `there` after `here`.
+/// caller runs `there` after `here`. A panic in `there` is raised again here.
 ///
 /// On Linux the kernel starts a new thread on its parent's CPU. On a 2-vCPU KVM guest it
 /// waited there 0.7 to 2 ms for the load balancer, as long as the work itself, or ran first
 /// and stalled its parent. So the thread's first act is to move itself off the caller's CPU
 /// (its affinity set to the others, then given back whole, so that the scheduler stays free),
 /// and the caller yields once, so that the thread starts at once.
-///
-/// The caller takes the result as soon as it is there and does not wait for the thread to
-/// end (`there` is `'static` for that): a caller that slept on the thread's exit slept
-/// through the ~0.2 ms a vCPU takes to wake.
-pub fn both<A: Send + 'static, B>(
-    name: &str,
-    there: impl FnOnce() -> A + Send + 'static,
-    here: impl FnOnce() -> B,
-) -> (A, B) {
+pub fn both<A: Send, B>(name: &str, there: impl FnOnce() -> A + Send, here: impl FnOnce() -> B) -> (A, B) {
     if !cpu::several() {
         let b = here();
         return (there(), b);
     }
-    let work = Arc::new(Mutex::new(Some(there)));
-    let shared = Arc::new(Shared { result: Mutex::new(None), done: AtomicBool::new(false) });
+    // Taken by the thread, or here when no thread could be started.
+    let work = Mutex::new(Some(there));
     let caller = cpu::current();
-    let thread = {
-        let (work, shared) = (Arc::clone(&work), Arc::clone(&shared));
-        std::thread::Builder::new().name(name.to_string()).spawn(move || {
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new().name(name.to_string()).spawn_scoped(scope, || {
             if let Some(caller) = caller {
                 cpu::move_off(caller);
             }
-            if let Some(work) = take(&work) {
-                *shared.result.lock().unwrap_or_else(PoisonError::into_inner) = Some(work());
-                shared.done.store(true, Ordering::Release);
-            }
-        })
-    };
-    if thread.is_ok() && caller.is_some() {
-        std::thread::yield_now();
-    }
-    let b = here();
-    if let Ok(thread) = thread
-        && !spin_until(&shared.done)
-        && let Err(panic) = thread.join()
-    {
-        std::panic::resume_unwind(panic);
-    }
-    let a = match take(&shared.result) {
-        Some(a) => a,
-        None => take(&work).expect("the work ran on the thread, or is still here")(),
-    };
-    (a, b)
-}
-
-/// What the thread hands back.
-struct Shared<A> {
-    result: Mutex<Option<A>>,
-    /// Set once `result` holds the value.
-    done: AtomicBool,
+            take(&work).map(|work| work())
+        });
+        if thread.is_ok() && caller.is_some() {
+            std::thread::yield_now();
+        }
+        let b = here();
+        let a = match thread.map(|thread| thread.join()) {
+            Ok(Ok(Some(a))) => a,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            Ok(Ok(None)) | Err(_) => take(&work).expect("the work is taken once")(),
+        };
+        (a, b)
+    })
 }
 
 fn take<T>(slot: &Mutex<Option<T>>) -> Option<T> {
     slot.lock().unwrap_or_else(PoisonError::into_inner).take()
-}
-
-/// Spins until `done`, for at most [`SPIN`]; true when it is done.
-fn spin_until(done: &AtomicBool) -> bool {
-    let start = Instant::now();
-    while !done.load(Ordering::Acquire) {
-        for _ in 0..64 {
-            std::hint::spin_loop();
-        }
-        if start.elapsed() > SPIN {
-            return done.load(Ordering::Acquire);
-        }
-    }
-    true
 }
 
 #[cfg(target_os = "linux")]
@@ -171,11 +126,11 @@ mod tests {
     }
 
     #[test]
-    fn a_slow_piece_there_is_waited_for_past_the_spin() {
+    fn a_slow_piece_there_is_waited_for() {
         let (there, here) = super::both(
             "beside-slow",
             || {
-                thread::sleep(super::SPIN * 3);
+                thread::sleep(std::time::Duration::from_millis(20));
                 "slow"
             },
             || "fast",

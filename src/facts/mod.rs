@@ -214,10 +214,9 @@ pub fn gather_with(target: &Target, input: &FactsInput, needs: &[Fact]) -> Facts
     // directory's links read) needs only the OS, and nothing else needs it: it is gathered on
     // a second thread, on another CPU, while this one gathers the rest.
     let (trust_store, mut facts) = if need(Fact::TrustStore) {
-        let (store_target, keep_der) = (target.clone(), input.probe.is_some());
         crate::beside::both(
             "trust-store",
-            move || trust_store::gather(&store_target, family, now, keep_der),
+            || trust_store::gather(target, family, now, input.probe.is_some()),
             || gather_rest(target, input, &need, os),
         )
     } else {
