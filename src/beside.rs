@@ -23,7 +23,7 @@ pub fn both<A: Send, B>(name: &str, there: impl FnOnce() -> A + Send, here: impl
     std::thread::scope(|scope| {
         let thread = std::thread::Builder::new().name(name.to_string()).spawn_scoped(scope, || {
             if let Some(caller) = caller {
-                cpu::move_off(caller);
+                let _moved_to = cpu::move_off(caller);
             }
             take(&work).map(|work| work())
         });
@@ -72,19 +72,24 @@ mod cpu {
     }
 
     /// Moves the calling thread to one of its allowed CPUs other than `cpu`, if it has one,
-    /// then allows it every CPU it was allowed before. Any failure leaves it where it is.
-    pub fn move_off(cpu: usize) {
-        let Some(allowed) = allowed() else { return };
+    /// then allows it every CPU it was allowed before; returns the CPU it moved to. Any
+    /// failure leaves it where it is (`None`).
+    pub fn move_off(cpu: usize) -> Option<usize> {
+        let allowed = allowed()?;
         if cpu >= 8 * SIZE {
-            return;
+            return None;
         }
         let mut others = allowed;
         // SAFETY: CPU_CLR is given a CPU below CPU_SETSIZE; the calls get the sets' size.
         unsafe {
             libc::CPU_CLR(cpu, &mut others);
-            if libc::CPU_COUNT(&others) > 0 && libc::sched_setaffinity(0, SIZE, &others) == 0 {
-                libc::sched_setaffinity(0, SIZE, &allowed);
+            if libc::CPU_COUNT(&others) == 0 || libc::sched_setaffinity(0, SIZE, &others) != 0 {
+                return None;
             }
+            // The kernel has moved the thread before the call returns.
+            let moved_to = current();
+            libc::sched_setaffinity(0, SIZE, &allowed);
+            moved_to
         }
     }
 }
@@ -101,7 +106,9 @@ mod cpu {
         None
     }
 
-    pub fn move_off(_cpu: usize) {}
+    pub fn move_off(_cpu: usize) -> Option<usize> {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -170,17 +177,21 @@ mod tests {
     fn moving_off_a_cpu_keeps_the_threads_mask() {
         thread::spawn(|| {
             let before = super::cpu::current().expect("Linux knows the CPU");
+            // SAFETY: all-zero sets, filled by the kernel, given with their size.
             let mask = |set: &mut libc::cpu_set_t| unsafe {
                 libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), set)
             };
             let (mut a, mut b) = unsafe { (std::mem::zeroed(), std::mem::zeroed()) };
             assert_eq!(mask(&mut a), 0);
-            super::cpu::move_off(before);
+            let moved_to = super::cpu::move_off(before);
             assert_eq!(mask(&mut b), 0);
             assert!(unsafe { libc::CPU_EQUAL(&a, &b) }, "the mask is given back whole");
-            let others = unsafe { libc::CPU_COUNT(&a) } > 1;
-            if others {
-                assert_ne!(super::cpu::current(), Some(before), "the thread left its CPU");
+            if unsafe { libc::CPU_COUNT(&a) } > 1 {
+                let cpu = moved_to.expect("another CPU is allowed");
+                assert_ne!(cpu, before, "the thread left its CPU");
+                assert!(unsafe { libc::CPU_ISSET(cpu, &a) }, "for an allowed one");
+            } else {
+                assert_eq!(moved_to, None, "with one CPU it stays");
             }
         })
         .join()
