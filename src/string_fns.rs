@@ -58,7 +58,6 @@ unsafe fn copy_short(dst: *mut u8, src: *const u8, n: usize) {
 ///
 /// # Safety
 /// As `memcpy`; the regions may overlap only with `dst` before `src`.
-#[cfg(target_arch = "x86_64")]
 pub unsafe fn copy_forward(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
     if n <= 64 {
         // SAFETY: the caller's guarantee.
@@ -82,7 +81,6 @@ pub unsafe fn copy_forward(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
 ///
 /// # Safety
 /// As `memmove`.
-#[cfg(target_arch = "x86_64")]
 pub unsafe fn copy_any(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
     // `dst` before `src`, or past its end: front to back is right (as musl's memmove).
     if (dst as usize).wrapping_sub(src as usize) >= n || n <= 64 {
@@ -135,7 +133,7 @@ pub unsafe fn compare(a: *const u8, b: *const u8, n: usize) -> i32 {
     0
 }
 
-#[cfg(all(target_env = "musl", target_arch = "x86_64"))]
+#[cfg(target_env = "musl")]
 mod exported {
     /// # Safety
     /// As C's `memcpy`.
